@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""zmqx: a fast Cython binding of libzmq with pyzmq's API.
+
+``import zmqx as zmq`` runs ordinary pyzmq code.  This module only gathers the
+public names: constants (zmqx.constants), exceptions (zmqx.errors), and the
+core classes from the one extension module, zmqx._zmq.
+"""
+from zmqx._version import __version__
+from zmqx import constants
+from zmqx.constants import *  # noqa: F401,F403 -- every libzmq constant, top level
+from zmqx.errors import (Again, ContextTerminated, InterruptedSystemCall, NotDone,
+                         ZMQBaseError, ZMQBindError, ZMQError, ZMQVersionError)
+from zmqx._zmq import (COPY_THRESHOLD, Context, Frame, Message, MessageTracker, Socket,
+                       curve_keypair, curve_public, has, proxy, proxy_steerable, strerror,
+                       z85_decode, z85_encode, zmq_errno, zmq_poll, zmq_version,
+                       zmq_version_info)
+
+IPC_PATH_MAX_LEN = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
+
+__all__ = [
+    "__version__", "constants", "Context", "Socket", "Frame", "Message", "MessageTracker",
+    "ZMQBaseError", "ZMQError", "Again", "ContextTerminated", "InterruptedSystemCall",
+    "ZMQBindError", "NotDone", "ZMQVersionError", "COPY_THRESHOLD", "IPC_PATH_MAX_LEN",
+    "zmq_version", "zmq_version_info", "pyzmq_version", "has", "strerror", "zmq_errno",
+    "zmq_poll", "proxy", "proxy_steerable", "curve_keypair", "curve_public",
+    "z85_encode", "z85_decode",
+] + constants.__all__
+
+
+def pyzmq_version():
+    """The pyzmq API level zmqx follows (for code that checks it)."""
+    return "27.0.0"

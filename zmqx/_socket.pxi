@@ -1,0 +1,391 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# _socket.pxi -- _SocketCore: a libzmq socket's lifecycle, options, and the
+# frame-level send/recv paths every higher-level call goes through.
+
+cdef enum:
+    _OPT_INT = 0
+    _OPT_INT64 = 1
+    _OPT_BYTES = 2
+    _OPT_STR = 3
+    _OPT_FD = 4
+    _OPT_TABLE = 256
+
+# C type of each socket option, indexed by option number (default int).
+cdef unsigned char _opt_kind[_OPT_TABLE]
+_KINDS = {"int": _OPT_INT, "int64": _OPT_INT64, "bytes": _OPT_BYTES, "str": _OPT_STR,
+          "fd": _OPT_FD}
+for _opt, _kind in _constants.SOCKET_OPTION_TYPES.items():
+    if 0 <= _opt < _OPT_TABLE:
+        _opt_kind[_opt] = _KINDS[_kind]
+
+
+cdef inline int _kind_of(int option) noexcept:
+    return _opt_kind[option] if 0 <= option < _OPT_TABLE else _OPT_INT
+
+
+cdef object _getsockopt(void *h, int option):
+    cdef int kind = _kind_of(option)
+    cdef int ivalue = 0
+    cdef int64_t lvalue = 0
+    cdef lz.zmq_fd_t fd = 0
+    cdef char buf[256]
+    cdef size_t size
+    if kind == _OPT_INT:
+        size = sizeof(int)
+        _check_rc(lz.zmq_getsockopt(h, option, &ivalue, &size))
+        return ivalue
+    if kind == _OPT_INT64:
+        size = sizeof(int64_t)
+        _check_rc(lz.zmq_getsockopt(h, option, &lvalue, &size))
+        return lvalue
+    if kind == _OPT_FD:
+        size = sizeof(lz.zmq_fd_t)
+        _check_rc(lz.zmq_getsockopt(h, option, &fd, &size))
+        return fd
+    # CURVE keys come back as Z85 text when asked with room for 40 chars + NUL
+    if option in (lz.ZMQ_CURVE_PUBLICKEY, lz.ZMQ_CURVE_SECRETKEY, lz.ZMQ_CURVE_SERVERKEY):
+        size, kind = 41, _OPT_STR
+    else:
+        size = sizeof(buf)
+    _check_rc(lz.zmq_getsockopt(h, option, buf, &size))
+    if kind == _OPT_STR and size > 0 and buf[size - 1] == 0:
+        size -= 1
+    return PyBytes_FromStringAndSize(buf, size)
+
+
+cdef int _setsockopt(void *h, int option, object value) except -1:
+    cdef int kind = _kind_of(option)
+    cdef int ivalue
+    cdef int64_t lvalue
+    cdef Py_buffer view
+    if kind == _OPT_BYTES or kind == _OPT_STR:
+        if isinstance(value, str):
+            raise TypeError("str option values are not allowed: encode them, or use set_string")
+        PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
+        try:
+            return _check_rc(lz.zmq_setsockopt(h, option, view.buf, view.len))
+        finally:
+            PyBuffer_Release(&view)
+    if not isinstance(value, int):
+        raise TypeError(f"option {option} takes an int, not {type(value).__name__}")
+    if kind == _OPT_INT64:
+        lvalue = value
+        return _check_rc(lz.zmq_setsockopt(h, option, &lvalue, sizeof(int64_t)))
+    ivalue = value
+    return _check_rc(lz.zmq_setsockopt(h, option, &ivalue, sizeof(int)))
+
+
+cdef class _SocketCore:
+    """A libzmq socket: lifecycle, options and the frame-level send/recv paths.
+
+    Invariants:
+    * ``handle`` is NULL exactly when the socket is closed; every method that
+      touches libzmq checks it first (ENOTSOCK otherwise).
+    * ``context`` is a strong reference: the Context outlives its sockets.
+    * Only the process that made the socket closes it (``_pid``), and
+      ``__dealloc__`` only ever calls zmq_close(), which never blocks or raises.
+    * A message handed to libzmq belongs to libzmq; one that libzmq refused is
+      closed here (zmq_msg_close), which releases zero-copy buffers too.
+    """
+
+    def __cinit__(self, *args, **kwargs):
+        self.handle = NULL
+        self._pid = zmqx_getpid()
+        self.copy_threshold = _COPY_THRESHOLD
+
+    def __init__(self, context=None, int socket_type=-1, *, shadow=0, copy_threshold=None):
+        if self.handle != NULL:
+            return
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
+        if shadow:
+            self.handle = <void *><size_t>shadow
+            self._shadow = True
+            self._type = _get_int_opt(self.handle, lz.ZMQ_TYPE)
+            self.context = context
+            return
+        if context is None:
+            context = Context.instance()
+        elif not isinstance(context, Context):
+            raise TypeError(f"context must be a zmqx.Context, not {type(context).__name__}")
+        (<Context>context)._check_open()
+        self.handle = _check_ptr(lz.zmq_socket((<Context>context).handle, socket_type))
+        ZMQX_DBG_ADD(ZMQX_DBG_SOCKETS, 1)
+        self._type = socket_type
+        self.context = context
+        (<Context>context)._sockets.add(self)
+
+    def __dealloc__(self):
+        if self.handle != NULL and not self._shadow:
+            ZMQX_DBG_ADD(ZMQX_DBG_SOCKETS, -1)
+            if self._pid == zmqx_getpid():
+                lz.zmq_close(self.handle)
+
+    @classmethod
+    def shadow(cls, address):
+        """Wrap a socket made elsewhere (its address as an int); never closed here."""
+        return cls(None, -1, shadow=address)
+
+    cdef int _check_open(self) except -1:
+        if self.handle == NULL:
+            _raise_errno(lz.ENOTSOCK)
+        return 0
+
+    @property
+    def closed(self):
+        return self.handle == NULL
+
+    @property
+    def type(self):
+        return self._type
+
+    @property
+    def underlying(self):
+        """The address of the libzmq socket, as an int."""
+        return <size_t>self.handle
+
+    def close(self, linger=None):
+        """Close the socket (idempotent).  With ``linger`` (ms), set LINGER first."""
+        if self.handle == NULL:
+            return
+        if linger is not None:
+            _set_int_opt(self.handle, lz.ZMQ_LINGER, linger)
+        if not self._shadow:
+            ZMQX_DBG_ADD(ZMQX_DBG_SOCKETS, -1)
+            if self._pid == zmqx_getpid():
+                lz.zmq_close(self.handle)
+        self.handle = NULL
+
+    # --- options ----------------------------------------------------------
+
+    def get(self, int option):
+        """A socket option, typed as libzmq defines it (int, int or bytes)."""
+        self._check_open()
+        return _getsockopt(self.handle, option)
+
+    def set(self, int option, value):
+        """Set a socket option: an int, or bytes for binary and text options."""
+        self._check_open()
+        _setsockopt(self.handle, option, value)
+
+    getsockopt = get
+    setsockopt = set
+
+    def __getattr__(self, str name):
+        option = _SOCK_OPTIONS.get(name)
+        if option is None:
+            option = _SOCK_OPTIONS.get(name.lower())
+            if option is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._check_open()
+        return _getsockopt(self.handle, option)
+
+    def __setattr__(self, str name, value):
+        option = _SOCK_OPTIONS.get(name.lower())
+        if option is None:
+            object.__setattr__(self, name, value)
+        else:
+            self._check_open()
+            _setsockopt(self.handle, option, value)
+
+    def fileno(self):
+        """The socket's ZMQ_FD: edge-triggered readiness for POLLIN/POLLOUT via EVENTS."""
+        self._check_open()
+        return _getsockopt(self.handle, lz.ZMQ_FD)
+
+    # --- endpoints --------------------------------------------------------
+
+    def bind(self, addr):
+        """Bind to ``addr``; the result may be used as ``with s.bind(url):`` to unbind."""
+        self._endpoint_call(lz.zmq_bind, addr)
+        # unbind needs the resolved endpoint when addr has a wildcard or port 0
+        bound = _getsockopt(self.handle, lz.ZMQ_LAST_ENDPOINT).decode()
+        return _EndpointContext(self, "unbind", bound)
+
+    def connect(self, addr):
+        """Connect to ``addr``; the result may be used as ``with`` to disconnect."""
+        self._endpoint_call(lz.zmq_connect, addr)
+        return _EndpointContext(self, "disconnect", addr)
+
+    def unbind(self, addr):
+        self._endpoint_call(lz.zmq_unbind, addr)
+
+    def disconnect(self, addr):
+        self._endpoint_call(lz.zmq_disconnect, addr)
+
+    cdef int _endpoint_call(self, int (*call)(void *, const char *) noexcept nogil,
+                            addr) except -1:
+        self._check_open()
+        if isinstance(addr, str):
+            baddr = addr.encode("utf-8")
+        elif isinstance(addr, bytes):
+            baddr = addr
+        else:
+            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        if call(self.handle, baddr) < 0:
+            err = lz.zmq_errno()
+            raise _exception_for_errno(err)(err, f"{strerror(err)} (addr={addr!r})")
+        return 0
+
+    def monitor(self, addr, int events=lz.ZMQ_EVENT_ALL):
+        """Publish this socket's ``events`` on a PAIR socket bound at ``addr``
+        (inproc://...); ``addr=None`` stops monitoring."""
+        self._check_open()
+        if addr is None:
+            _check_rc(lz.zmq_socket_monitor(self.handle, NULL, events))
+        else:
+            baddr = addr.encode("utf-8") if isinstance(addr, str) else addr
+            _check_rc(lz.zmq_socket_monitor(self.handle, baddr, events))
+
+    # --- frames -----------------------------------------------------------
+
+    cdef int _send_frame(self, object data, int flags, bint copy,
+                         MessageTracker tracker) except -1:
+        """Send one frame: a Frame (shared, not copied), or any buffer."""
+        cdef lz.zmq_msg_t msg
+        self._check_open()
+        if isinstance(data, Frame):
+            (<Frame>data)._check_open()
+            lz.zmq_msg_init(&msg)
+            _check_rc(lz.zmq_msg_copy(&msg, &(<Frame>data).zmq_msg))
+        else:
+            _init_msg(&msg, data, copy, self.copy_threshold, tracker)
+        try:
+            _io(self.handle, _SEND_MSG, &msg, NULL, 0, flags)
+        except BaseException:
+            lz.zmq_msg_close(&msg)
+            raise
+        return 0
+
+    cdef object _recv_frame(self, int flags, bint copy):
+        """Receive one frame: bytes (copy) or a Frame owning libzmq's memory."""
+        cdef lz.zmq_msg_t msg
+        cdef Frame frame
+        self._check_open()
+        if copy:
+            lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
+            _io(self.handle, _RECV_MSG, &msg, NULL, 0, flags)
+            data = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg), lz.zmq_msg_size(&msg))
+            lz.zmq_msg_close(&msg)
+            return data
+        frame = Frame.__new__(Frame)
+        _io(self.handle, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
+        frame.more = lz.zmq_msg_more(&frame.zmq_msg)
+        return frame
+
+    def send(self, data, int flags=0, bint copy=True, bint track=False,
+             routing_id=None, group=None):
+        """Send one frame.  ``copy=False`` hands buffers of at least
+        ``copy_threshold`` bytes to libzmq without copying; with ``track``, the
+        returned MessageTracker tells when libzmq has released them."""
+        cdef MessageTracker tracker = None
+        if routing_id is not None or group is not None:
+            raise _errors.ZMQError(_constants.ENOTSUP)  # draft API only
+        if track and not copy:
+            tracker = MessageTracker()
+        elif track and isinstance(data, Frame):
+            tracker = (<Frame>data).tracker
+        self._send_frame(data, flags, copy, tracker)
+        return tracker
+
+    def recv(self, int flags=0, bint copy=True, bint track=False):
+        """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy)."""
+        return self._recv_frame(flags, copy)
+
+    def recv_into(self, buffer, Py_ssize_t nbytes=0, int flags=0):
+        """Receive one frame into a writable buffer; return the frame's full size
+        (larger than the buffer when the frame was truncated)."""
+        cdef Py_buffer view
+        cdef int rc
+        self._check_open()
+        if nbytes < 0:
+            raise ValueError("nbytes must be >= 0")
+        PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        try:
+            if nbytes > view.len:
+                raise ValueError(f"nbytes={nbytes} exceeds the buffer's {view.len} bytes")
+            rc = _io(self.handle, _RECV_BUF, NULL, view.buf, nbytes or view.len, flags)
+        finally:
+            PyBuffer_Release(&view)
+        return rc
+
+    def send_multipart(self, msg_parts, int flags=0, bint copy=True, bint track=False,
+                       **kwargs):
+        """Send a multipart message in one pass.  Every part is checked before
+        the first is sent, so bad input sends nothing."""
+        cdef MessageTracker tracker = None
+        cdef Py_ssize_t i, n
+        parts = msg_parts if type(msg_parts) is list or type(msg_parts) is tuple else list(msg_parts)
+        n = len(parts)
+        for i in range(n):
+            part = parts[i]
+            if not (type(part) is bytes or isinstance(part, Frame) or
+                    (PyObject_CheckBuffer(part) and not isinstance(part, str))):
+                raise TypeError(f"frame {i} ({part!r:.32}) is not bytes, a Frame or a buffer")
+        if track and not copy:
+            tracker = MessageTracker()
+        for i in range(n - 1):
+            self._send_frame(parts[i], flags | lz.ZMQ_SNDMORE, copy, tracker)
+        if n:
+            self._send_frame(parts[n - 1], flags, copy, tracker)
+        return tracker
+
+    def recv_multipart(self, int flags=0, bint copy=True, bint track=False):
+        """Receive every frame of one message: a list of bytes, or of Frames."""
+        cdef lz.zmq_msg_t msg
+        cdef Frame frame
+        cdef list parts = []
+        cdef int more = 1
+        self._check_open()
+        while more:
+            if copy:
+                lz.zmq_msg_init(&msg)
+                _io(self.handle, _RECV_MSG, &msg, NULL, 0, flags)
+                more = lz.zmq_msg_more(&msg)
+                parts.append(PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg),
+                                                       lz.zmq_msg_size(&msg)))
+                lz.zmq_msg_close(&msg)
+            else:
+                frame = Frame.__new__(Frame)
+                _io(self.handle, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
+                more = frame.more = lz.zmq_msg_more(&frame.zmq_msg)
+                parts.append(frame)
+        return parts
+
+    def poll(self, timeout=None, int flags=lz.ZMQ_POLLIN):
+        """Wait up to ``timeout`` ms (None: forever) for ``flags``; return the events ready."""
+        cdef lz.zmq_pollitem_t item
+        self._check_open()
+        item.socket = self.handle
+        item.fd = 0
+        item.events = flags
+        item.revents = 0
+        _poll_wait(&item, 1, -1 if timeout is None else timeout)
+        return item.revents
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        state = "closed" if self.handle == NULL else f"type={self._type}"
+        return f"<{type(self).__module__}.{type(self).__name__} {state} at {id(self):#x}>"
+
+
+cdef class _EndpointContext:
+    """What bind()/connect() return: ``with`` undoes the call on exit."""
+    cdef readonly object socket
+    cdef readonly str method
+    cdef readonly object addr
+
+    def __cinit__(self, socket, method, addr):
+        self.socket, self.method, self.addr = socket, method, addr
+
+    def __enter__(self):
+        return self.socket
+
+    def __exit__(self, *exc):
+        if not self.socket.closed:
+            getattr(self.socket, self.method)(self.addr)

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The C-level face of zmqx's classes: what ``cimport zmqx._zmq`` sees.
+
+Fields and cdef methods here are the public Cython API; the Python API is in
+the .pxi parts that ``_zmq.pyx`` includes.
+"""
+from zmqx cimport _libzmq as lz
+
+
+cdef class MessageTracker:
+    cdef int _pending           # frames libzmq still holds; changed atomically
+    cdef object __weakref__
+
+
+cdef class Frame:
+    cdef lz.zmq_msg_t zmq_msg
+    cdef Py_ssize_t _exports    # live buffer views of zmq_msg's memory
+    cdef bint _closed
+    cdef object _bytes          # cached .bytes (or the bytes it was built from)
+    cdef public object tracker
+    cdef public bint more
+    cdef object __weakref__
+
+    cdef int _check_open(self) except -1
+
+
+cdef class Context:
+    cdef void *handle
+    cdef int _pid
+    cdef bint _shadow
+    cdef bint _closed
+    cdef object _sockets        # WeakSet of live sockets, for destroy()
+    cdef dict _sockopts         # socket options applied to new sockets
+    cdef object __weakref__
+
+    cdef int _check_open(self) except -1
+
+
+cdef class _SocketCore:
+    cdef void *handle           # NULL exactly when closed
+    cdef int _pid
+    cdef bint _shadow
+    cdef int _type
+    cdef readonly object context
+    cdef public Py_ssize_t copy_threshold
+    cdef object __weakref__
+
+    cdef int _check_open(self) except -1
+    cdef int _endpoint_call(self, int (*call)(void *, const char *) noexcept nogil,
+                            addr) except -1
+    cdef int _send_frame(self, object data, int flags, bint copy,
+                         MessageTracker tracker) except -1
+    cdef object _recv_frame(self, int flags, bint copy)
+
+
+cdef class Socket(_SocketCore):
+    cdef object _monitor_socket

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# cython: language_level=3
+"""zmqx's one extension module: Context, Socket, Frame over libzmq.
+
+Built from small parts (``include``d, in dependency order); each part names
+its one job in its first lines.  Where a message goes:
+
+    Socket.send()  -> _SocketCore._send_frame()   (_socket.pxi)
+                   -> a zmq_msg_t: copied, or zero-copy via zmqx_zc (_frame.pxi)
+                   -> _msg_io(): zmq_msg_send with the GIL and ZMQ_DONTWAIT;
+                      only if that would block, again without the GIL, retried
+                      on EINTR after PyErr_CheckSignals()          (_io.pxi)
+    Socket.recv()  -> _SocketCore._recv_frame() -> _msg_io(zmq_msg_recv)
+                   -> bytes (copy=True) or a Frame owning the zmq_msg_t.
+Errors from any libzmq call go through _check_rc()/_raise_errno() (_errors.pxi)
+to the pure-Python classes in zmqx/errors.py.
+"""
+cimport cython
+from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBuffer_FillInfo,
+                             PyObject_CheckBuffer, PyBUF_SIMPLE, PyBUF_WRITABLE)
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.exc cimport PyErr_CheckSignals
+from libc.errno cimport EAGAIN, EINTR, EINVAL
+from libc.stdint cimport int64_t, uint8_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy, strlen
+
+from zmqx cimport _libzmq as lz
+
+import atexit as _atexit
+import os as _os
+import threading as _threading
+import time as _time
+import weakref as _weakref
+
+from zmqx import errors as _errors
+from zmqx import constants as _constants
+
+include "_errors.pxi"
+include "_io.pxi"
+include "_frame.pxi"
+include "_context.pxi"
+include "_socket.pxi"
+include "_sugar.pxi"
+include "_poll.pxi"
+include "_utils.pxi"

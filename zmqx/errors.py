@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""zmqx's exceptions, in pure Python: importable, picklable and documented
+without the extension.
+
+``ZMQError`` is an ``OSError``: ``errno`` and ``strerror`` mean what they mean
+for any OSError, and ``except OSError`` catches libzmq failures too.  Some
+errno values get their own class (``exception_for_errno``), and where Python
+has a builtin for the same condition the class is also that builtin:
+``Again`` is a ``BlockingIOError``, ``InterruptedSystemCall`` an
+``InterruptedError``.
+"""
+import errno as _errno
+
+__all__ = [
+    "ZMQBaseError", "ZMQError", "Again", "ContextTerminated", "InterruptedSystemCall",
+    "ZMQBindError", "NotDone", "ZMQVersionError", "exception_for_errno", "strerror",
+]
+
+ETERM = 156384712 + 53  # ZMQ_HAUSNUMERO + 53, as in zmq.h
+
+
+def strerror(errnum: int) -> str:
+    """libzmq's text for ``errnum`` (falls back to the OS text without the extension)."""
+    try:
+        from zmqx._zmq import strerror as _zmq_strerror
+    except ImportError:
+        import os
+        return os.strerror(errnum)
+    return _zmq_strerror(errnum)
+
+
+class ZMQBaseError(Exception):
+    """Base of every zmqx exception."""
+
+
+class ZMQError(ZMQBaseError, OSError):
+    """A libzmq call failed: ``errno`` is libzmq's error number, ``strerror`` its text."""
+
+    def __init__(self, errno=None, msg=None):
+        if errno is None:
+            from zmqx._zmq import zmq_errno
+            errno = zmq_errno()
+        if msg is None:
+            msg = strerror(errno)
+        OSError.__init__(self, errno, msg)
+
+    def __str__(self):
+        return str(self.strerror)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.errno!r}, {self.strerror!r})"
+
+
+class Again(ZMQError, BlockingIOError):
+    """EAGAIN: a non-blocking call could not complete, or a send/recv timeout expired."""
+
+
+class ContextTerminated(ZMQError):
+    """ETERM: the socket's context was terminated."""
+
+
+class InterruptedSystemCall(ZMQError, InterruptedError):
+    """EINTR: a call was interrupted by a signal and not resumed."""
+
+
+class ZMQBindError(ZMQBaseError):
+    """``bind_to_random_port`` found no free port."""
+
+
+class NotDone(ZMQBaseError):
+    """``MessageTracker.wait`` timed out before libzmq released the message."""
+
+
+class ZMQVersionError(NotImplementedError):
+    """A feature needs a newer libzmq (or one built with the draft API)."""
+
+    def __init__(self, min_version, msg="Feature"):
+        self.min_version = min_version
+        self.msg = msg
+        super().__init__(f"{msg} requires libzmq >= {min_version}")
+
+    def __reduce__(self):
+        return type(self), (self.min_version, self.msg)
+
+
+_BY_ERRNO = {
+    _errno.EAGAIN: Again,
+    _errno.EINTR: InterruptedSystemCall,
+    ETERM: ContextTerminated,
+}
+
+
+def exception_for_errno(errnum: int) -> type:
+    """The ZMQError subclass raised for ``errnum``."""
+    return _BY_ERRNO.get(errnum, ZMQError)
