@@ -126,8 +126,13 @@ cdef class Context:
         self._check_open()
         _check_rc(lz.zmq_ctx_set(self.handle, option, value))
 
-    getsockopt = get  # pyzmq's names for the context-level defaults
-    setsockopt = set
+    def setsockopt(self, int option, value):
+        """Set a default socket option for sockets made from now on."""
+        self._sockopts[option] = value
+
+    def getsockopt(self, int option):
+        """A default socket option set with setsockopt()."""
+        return self._sockopts[option]
 
     def __getattr__(self, str name):
         key = name.lower()
@@ -144,14 +149,14 @@ cdef class Context:
         elif key in _SOCK_OPTIONS:
             self._sockopts[_SOCK_OPTIONS[key]] = value
         else:
-            object.__setattr__(self, name, value)
+            PyObject_GenericSetAttr(self, name, value)
 
     def __delattr__(self, str name):
         key = name.lower()
         if key in _SOCK_OPTIONS and _SOCK_OPTIONS[key] in self._sockopts:
             del self._sockopts[_SOCK_OPTIONS[key]]
         else:
-            object.__delattr__(self, name)
+            raise AttributeError(f"cannot delete {name!r}")
 
     def __enter__(self):
         return self

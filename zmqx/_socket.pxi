@@ -182,8 +182,8 @@ cdef class _SocketCore:
 
     def __setattr__(self, str name, value):
         option = _SOCK_OPTIONS.get(name.lower())
-        if option is None:
-            object.__setattr__(self, name, value)
+        if option is None or hasattr(type(self), name):  # e.g. the hwm property
+            PyObject_GenericSetAttr(self, name, value)
         else:
             self._check_open()
             _setsockopt(self.handle, option, value)
