@@ -159,7 +159,7 @@ cdef class _SocketCore:
     # --- options ----------------------------------------------------------
 
     def get(self, int option):
-        """A socket option, typed as libzmq defines it (int, int or bytes)."""
+        """A socket option, typed as libzmq defines it (int, int64, bytes)."""
         self._check_open()
         return _getsockopt(self.handle, option)
 
@@ -181,12 +181,48 @@ cdef class _SocketCore:
         return _getsockopt(self.handle, option)
 
     def __setattr__(self, str name, value):
-        option = _SOCK_OPTIONS.get(name.lower())
-        if option is None or hasattr(type(self), name):  # e.g. the hwm property
+        option = _SOCK_OPTIONS.get(name) or _SOCK_OPTIONS.get(name.lower())
+        if option is None or name == "hwm":  # hwm: the property, not legacy ZMQ_HWM
             PyObject_GenericSetAttr(self, name, value)
         else:
             self._check_open()
             _setsockopt(self.handle, option, value)
+
+    # The hottest options as real properties: a getset slot costs a fraction of
+    # the __getattr__ fallback above (which first has to fail a normal lookup).
+    @property
+    def rcvmore(self):
+        self._check_open()
+        return _get_int_opt(self.handle, lz.ZMQ_RCVMORE)
+
+    @property
+    def events(self):
+        self._check_open()
+        return _get_int_opt(self.handle, lz.ZMQ_EVENTS)
+
+    @property
+    def linger(self):
+        return self.get(lz.ZMQ_LINGER)
+
+    @linger.setter
+    def linger(self, value):
+        self.set(lz.ZMQ_LINGER, value)
+
+    @property
+    def rcvtimeo(self):
+        return self.get(lz.ZMQ_RCVTIMEO)
+
+    @rcvtimeo.setter
+    def rcvtimeo(self, value):
+        self.set(lz.ZMQ_RCVTIMEO, value)
+
+    @property
+    def sndtimeo(self):
+        return self.get(lz.ZMQ_SNDTIMEO)
+
+    @sndtimeo.setter
+    def sndtimeo(self, value):
+        self.set(lz.ZMQ_SNDTIMEO, value)
 
     def fileno(self):
         """The socket's ZMQ_FD: edge-triggered readiness for POLLIN/POLLOUT via EVENTS."""
