@@ -75,6 +75,18 @@ cdef int _setsockopt(void *h, int option, object value) except -1:
     return _check_rc(lz.zmq_setsockopt(h, option, &ivalue, sizeof(int)))
 
 
+cdef object _checked_parts(object msg_parts):
+    """msg_parts as a list or tuple whose every item can be a frame; TypeError otherwise."""
+    cdef Py_ssize_t i
+    parts = msg_parts if type(msg_parts) is list or type(msg_parts) is tuple else list(msg_parts)
+    for i in range(len(parts)):
+        part = parts[i]
+        if not (type(part) is bytes or isinstance(part, Frame) or
+                (PyObject_CheckBuffer(part) and not isinstance(part, str))):
+            raise TypeError(f"frame {i} ({part!r:.32}) is not bytes, a Frame or a buffer")
+    return parts
+
+
 cdef class _SocketCore:
     """A libzmq socket: lifecycle, options and the frame-level send/recv paths.
 
@@ -345,25 +357,24 @@ cdef class _SocketCore:
             PyBuffer_Release(&view)
         return rc
 
+    cdef int _send_parts(self, parts, int flags, bint copy, MessageTracker tracker) except -1:
+        """Send checked ``parts`` (see _checked_parts) as one multipart message."""
+        cdef Py_ssize_t i, n = len(parts)
+        for i in range(n - 1):
+            self._send_frame(parts[i], flags | lz.ZMQ_SNDMORE, copy, tracker)
+        if n:
+            self._send_frame(parts[n - 1], flags, copy, tracker)
+        return 0
+
     def send_multipart(self, msg_parts, int flags=0, bint copy=True, bint track=False,
                        **kwargs):
         """Send a multipart message in one pass.  Every part is checked before
         the first is sent, so bad input sends nothing."""
         cdef MessageTracker tracker = None
-        cdef Py_ssize_t i, n
-        parts = msg_parts if type(msg_parts) is list or type(msg_parts) is tuple else list(msg_parts)
-        n = len(parts)
-        for i in range(n):
-            part = parts[i]
-            if not (type(part) is bytes or isinstance(part, Frame) or
-                    (PyObject_CheckBuffer(part) and not isinstance(part, str))):
-                raise TypeError(f"frame {i} ({part!r:.32}) is not bytes, a Frame or a buffer")
+        parts = _checked_parts(msg_parts)
         if track and not copy:
             tracker = MessageTracker()
-        for i in range(n - 1):
-            self._send_frame(parts[i], flags | lz.ZMQ_SNDMORE, copy, tracker)
-        if n:
-            self._send_frame(parts[n - 1], flags, copy, tracker)
+        self._send_parts(parts, flags, copy, tracker)
         return tracker
 
     def recv_multipart(self, int flags=0, bint copy=True, bint track=False):

@@ -9,7 +9,7 @@ import pickle as _pickle
 DEFAULT_PROTOCOL = _pickle.DEFAULT_PROTOCOL
 
 
-cdef class Socket(_SocketCore):
+cdef class Socket(_SocketBatch):
     """A ZeroMQ socket with pyzmq's API.  See _SocketCore for the invariants."""
 
     @property

@@ -51,7 +51,13 @@ cdef class _SocketCore:
     cdef int _send_frame(self, object data, int flags, bint copy,
                          MessageTracker tracker) except -1
     cdef object _recv_frame(self, int flags, bint copy)
+    cdef int _send_parts(self, parts, int flags, bint copy,
+                         MessageTracker tracker) except -1
 
 
-cdef class Socket(_SocketCore):
+cdef class _SocketBatch(_SocketCore):
+    cdef object _take(self, bint copy, int *more)
+
+
+cdef class Socket(_SocketBatch):
     cdef object _monitor_socket
