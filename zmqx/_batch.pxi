@@ -61,6 +61,7 @@ cdef class _SocketBatch(_SocketCore):
         """One frame if one is queued now, else None (no exception on EAGAIN)."""
         cdef lz.zmq_msg_t msg
         cdef Frame frame
+        self._ops += 1
         if copy:
             lz.zmq_msg_init(&msg)
             if lz.zmq_msg_recv(&msg, self.handle, lz.ZMQ_DONTWAIT) < 0:
@@ -131,7 +132,7 @@ cdef class _SocketBatch(_SocketCore):
             more = 1
             while more:
                 if len(out) < nb:
-                    rc = _io(self.handle, _RECV_BUF, NULL, views[len(out)].buf,
+                    rc = _io(self, _RECV_BUF, NULL, views[len(out)].buf,
                              views[len(out)].len, flags)
                     out.append(rc)
                 else:

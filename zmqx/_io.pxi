@@ -24,9 +24,11 @@ cdef inline int _attempt(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n
     return lz.zmq_recv(h, buf, n, flags)
 
 
-cdef inline int _io(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
+cdef inline int _io(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
                     int flags) except -1:
     """Send or receive one frame: steps 1 and 2 above.  Returns libzmq's rc."""
+    cdef void *h = s.handle
+    s._ops += 1
     cdef int rc = _attempt(h, op, msg, buf, n, flags | lz.ZMQ_DONTWAIT)
     if rc >= 0:
         return rc

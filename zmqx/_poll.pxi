@@ -9,6 +9,7 @@ cdef int _fill_item(lz.zmq_pollitem_t *item, obj, int events) except -1:
     item.revents = 0
     if isinstance(obj, _SocketCore):
         (<_SocketCore>obj)._check_open()
+        (<_SocketCore>obj)._ops += 1
         item.socket = (<_SocketCore>obj).handle
         item.fd = 0
         return 0

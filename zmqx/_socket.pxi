@@ -173,6 +173,7 @@ cdef class _SocketCore:
     def get(self, int option):
         """A socket option, typed as libzmq defines it (int, int64, bytes)."""
         self._check_open()
+        self._ops += 1  # EVENTS processes commands: see _ops
         return _getsockopt(self.handle, option)
 
     def set(self, int option, value):
@@ -190,6 +191,7 @@ cdef class _SocketCore:
             if option is None:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         self._check_open()
+        self._ops += 1
         return _getsockopt(self.handle, option)
 
     def __setattr__(self, str name, value):
@@ -210,6 +212,7 @@ cdef class _SocketCore:
     @property
     def events(self):
         self._check_open()
+        self._ops += 1  # reading EVENTS processes commands: see _ops
         return _get_int_opt(self.handle, lz.ZMQ_EVENTS)
 
     @property
@@ -299,7 +302,7 @@ cdef class _SocketCore:
         else:
             _init_msg(&msg, data, copy, self.copy_threshold, tracker)
         try:
-            _io(self.handle, _SEND_MSG, &msg, NULL, 0, flags)
+            _io(self, _SEND_MSG, &msg, NULL, 0, flags)
         except BaseException:
             lz.zmq_msg_close(&msg)
             raise
@@ -312,12 +315,12 @@ cdef class _SocketCore:
         self._check_open()
         if copy:
             lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
-            _io(self.handle, _RECV_MSG, &msg, NULL, 0, flags)
+            _io(self, _RECV_MSG, &msg, NULL, 0, flags)
             data = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg), lz.zmq_msg_size(&msg))
             lz.zmq_msg_close(&msg)
             return data
         frame = Frame.__new__(Frame)
-        _io(self.handle, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
+        _io(self, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
         frame.more = lz.zmq_msg_more(&frame.zmq_msg)
         return frame
 
@@ -352,7 +355,7 @@ cdef class _SocketCore:
         try:
             if nbytes > view.len:
                 raise ValueError(f"nbytes={nbytes} exceeds the buffer's {view.len} bytes")
-            rc = _io(self.handle, _RECV_BUF, NULL, view.buf, nbytes or view.len, flags)
+            rc = _io(self, _RECV_BUF, NULL, view.buf, nbytes or view.len, flags)
         finally:
             PyBuffer_Release(&view)
         return rc
@@ -387,14 +390,14 @@ cdef class _SocketCore:
         while more:
             if copy:
                 lz.zmq_msg_init(&msg)
-                _io(self.handle, _RECV_MSG, &msg, NULL, 0, flags)
+                _io(self, _RECV_MSG, &msg, NULL, 0, flags)
                 more = lz.zmq_msg_more(&msg)
                 parts.append(PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg),
                                                        lz.zmq_msg_size(&msg)))
                 lz.zmq_msg_close(&msg)
             else:
                 frame = Frame.__new__(Frame)
-                _io(self.handle, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
+                _io(self, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
                 more = frame.more = lz.zmq_msg_more(&frame.zmq_msg)
                 parts.append(frame)
         return parts

@@ -38,6 +38,10 @@ cdef class Context:
 
 cdef class _SocketCore:
     cdef void *handle           # NULL exactly when closed
+    # Calls that may have changed the socket's readiness (send, recv, reading
+    # EVENTS, zmq_poll: all process libzmq commands and may consume a ZMQ_FD
+    # edge).  PollSet re-reads EVENTS only for sockets whose count moved.
+    cdef public unsigned long _ops
     cdef int _pid
     cdef bint _shadow
     cdef int _type
