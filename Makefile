@@ -4,6 +4,8 @@
 #   make test    build the extension in place and run the whole test suite
 #   make bench   same set-up plus pyzmq, then the benchmark suite (table + chart)
 #   make debug   rebuild with ZMQX_DEBUG=1 (annotate, line tracing, -O0 -g)
+#   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
+#                checked in a fresh venv; results in dist/
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -48,3 +50,13 @@ test: build
 
 clean:
 	rm -rf build zmqx/*.so zmqx/_zmq.c zmqx/*.html .pytest_cache
+
+# --- packaging (issue 7) -------------------------------------------------------
+.PHONY: wheel stubs
+
+wheel: $(STAMP)
+	$(PY) tools/wheel.py --outdir dist
+
+# zmqx/constants.pyi after a change to zmqx/constants.py (tests/test_typing.py checks it)
+stubs: $(STAMP)
+	$(PY) tools/gen_constants_stub.py

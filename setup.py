@@ -7,9 +7,14 @@ stops with the package to install.  Switches:
 
 * ``ZMQX_DEBUG=1``    -O0 -g, Cython annotate + line tracing, leak counters on.
 * ``ZMQX_SANITIZE=1`` AddressSanitizer and UBSan (run with LD_PRELOAD of libasan).
+
+For ``cimport zmqx`` users, the build copies csrc/*.h and the zmq.h it compiled
+against into zmqx/include/ (package data; ``zmqx.get_includes()`` points there).
 """
+import glob
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -42,11 +47,26 @@ def _libzmq():
     return incs, dirs, names or ["zmq"], []
 
 
+def _package_headers(incs):
+    """Copy the headers a ``cimport zmqx`` needs into zmqx/include/."""
+    try:
+        incs = incs + [subprocess.check_output(
+            ["pkg-config", "--variable=includedir", "libzmq"], text=True).strip()]
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    zmq_h = [os.path.join(d, "zmq.h") for d in incs + ["/usr/local/include", "/usr/include"]]
+    headers = glob.glob(os.path.join("csrc", "*.h")) + [h for h in zmq_h if os.path.exists(h)][:1]
+    os.makedirs(os.path.join("zmqx", "include"), exist_ok=True)
+    for h in headers:
+        shutil.copy2(h, os.path.join("zmqx", "include"))
+
+
 def extensions():
     from Cython.Build import cythonize
 
     debug, sanitize = _flag("ZMQX_DEBUG"), _flag("ZMQX_SANITIZE")
     incs, dirs, libs, link = _libzmq()
+    _package_headers(incs)
     cflags, macros = ["-O3"], []
     directives = {
         "language_level": 3,
