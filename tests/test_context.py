@@ -183,3 +183,17 @@ def test_many_contexts_in_sequence_term_cleanly():
         a.close()
         b.close()
         run_in_thread(c.term, timeout=5)
+
+
+def test_close_with_linger_during_term_lets_term_finish():
+    context = zmq.Context()
+    s = context.socket(zmq.PULL)
+    s.rcvtimeo = 5000
+    terming = threading.Thread(target=context.term, daemon=True)
+    terming.start()
+    with pytest.raises(zmq.ContextTerminated):
+        s.recv()
+    s.close(linger=0)  # setting LINGER fails with ETERM here; close must still close
+    assert s.closed
+    terming.join(timeout=10)
+    assert not terming.is_alive() and context.closed

@@ -160,8 +160,12 @@ cdef class _SocketCore:
         """Close the socket (idempotent).  With ``linger`` (ms), set LINGER first."""
         if self.handle == NULL:
             return
+        cdef int value
         if linger is not None:
-            _set_int_opt(self.handle, lz.ZMQ_LINGER, linger)
+            # as pyzmq: best effort, so a socket of a terminating context
+            # (setsockopt fails with ETERM) still closes and lets term() finish
+            value = linger
+            lz.zmq_setsockopt(self.handle, lz.ZMQ_LINGER, &value, sizeof(int))
         if not self._shadow:
             ZMQX_DBG_ADD(ZMQX_DBG_SOCKETS, -1)
             if self._pid == zmqx_getpid():

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""MonitoredQueue devices: a two-way queue that copies all traffic, prefixed
+by its direction, to a monitor socket (the loop: zmqx._zmq.monitored_queue).
+"""
+from zmqx._zmq import monitored_queue
+from zmqx.constants import PUB
+from zmqx.devices.base import Device, ProcessDevice, ThreadDevice
+from zmqx.devices.proxies import ProxyBase
+
+__all__ = [
+    "MonitoredQueue",
+    "ProcessMonitoredQueue",
+    "ThreadMonitoredQueue",
+    "monitored_queue",
+]
+
+
+class MonitoredQueueBase(ProxyBase):
+    """Mixin: forward in <-> out; the mon socket gets ``[in_prefix, *frames]``
+    for in -> out traffic and ``[out_prefix, *frames]`` for out -> in.
+    ROUTER to ROUTER swaps the first two frames (sender and recipient ids)."""
+
+    def __init__(self, in_type, out_type, mon_type=PUB, in_prefix=b"in", out_prefix=b"out"):
+        ProxyBase.__init__(self, in_type, out_type, mon_type)
+        self.in_prefix = in_prefix
+        self.out_prefix = out_prefix
+
+    def run_device(self):
+        ins, outs, mons = self._setup_sockets()
+        monitored_queue(ins, outs, mons, self.in_prefix, self.out_prefix)
+
+
+class MonitoredQueue(MonitoredQueueBase, Device):
+    """A monitored queue run in the calling thread."""
+
+
+class ThreadMonitoredQueue(MonitoredQueueBase, ThreadDevice):
+    """A monitored queue in a background thread."""
+
+
+class ProcessMonitoredQueue(MonitoredQueueBase, ProcessDevice):
+    """A monitored queue in a background process."""

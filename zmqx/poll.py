@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Poller and select(): pyzmq's polling API over zmqx's C poll core.
+
+The registered set lives in a ``zmqx._zmq.PollSet`` (a C array of
+``zmq_pollitem_t`` kept between calls), so ``Poller.poll()`` does no Python
+work per registered socket; only the ready ones become Python tuples.
+"""
+from zmqx._zmq import PollSet
+from zmqx.constants import POLLERR, POLLIN, POLLOUT
+
+__all__ = ["Poller", "select"]
+
+
+def _timeout_ms(timeout):
+    """pyzmq's rule: None or negative waits forever; floats are truncated."""
+    if timeout is None or timeout < 0:
+        return -1
+    return int(timeout)
+
+
+class Poller:
+    """Wait for events on zmqx sockets, int fds and objects with ``fileno()``.
+
+    ``register(obj, flags)`` adds or changes an entry (flags 0 removes it, as
+    in pyzmq); ``poll(timeout_ms)`` returns ``[(obj, events), ...]`` for the
+    entries ready, in registration order.  Entries are keyed by the object
+    registered: an fd and a file object with that fd are different entries.
+    """
+
+    def __init__(self):
+        self._set = PollSet()
+
+    @property
+    def sockets(self):
+        """``[(obj, flags), ...]`` as registered, in order (a new list each time)."""
+        return self._set.entries()
+
+    def register(self, socket, flags=POLLIN | POLLOUT):
+        """Poll ``socket`` for ``flags`` (POLLIN, POLLOUT, POLLERR); 0 unregisters."""
+        if flags:
+            self._set.register(socket, int(flags))
+        elif socket in self._set:
+            self._set.unregister(socket)
+
+    modify = register
+
+    def unregister(self, socket):
+        """Stop polling ``socket`` (KeyError if it is not registered)."""
+        self._set.unregister(socket)
+
+    def poll(self, timeout=None):
+        """Wait up to ``timeout`` ms (None or negative: forever) for events.
+
+        Returns ``[(socket, events), ...]`` for every entry with events.
+        Waits without the GIL; a signal handler that raises (Ctrl-C)
+        interrupts it, one that returns lets it resume with the time left.
+        """
+        return self._set.poll(_timeout_ms(timeout))
+
+    def __len__(self):
+        return len(self._set)
+
+    def __contains__(self, socket):
+        return socket in self._set
+
+    def __repr__(self):
+        return f"<{type(self).__module__}.Poller with {len(self._set)} entries>"
+
+
+def select(rlist, wlist, xlist, timeout=None):
+    """Like ``select.select``, for zmqx sockets and fds: ``timeout`` in seconds
+    (None: forever); returns the ready subsets ``(rlist, wlist, xlist)``."""
+    ms = -1 if timeout is None else max(-1, int(timeout * 1000))
+    pollset = PollSet()
+    for obj in dict.fromkeys([*rlist, *wlist, *xlist]):
+        flags = ((POLLIN if obj in rlist else 0) | (POLLOUT if obj in wlist else 0)
+                 | (POLLERR if obj in xlist else 0))
+        pollset.register(obj, flags)
+    ready = pollset.poll(ms)
+    return ([s for s, ev in ready if ev & POLLIN],
+            [s for s, ev in ready if ev & POLLOUT],
+            [s for s, ev in ready if ev & POLLERR])

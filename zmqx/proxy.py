@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Proxies: zmq_proxy, zmq_proxy_steerable and its statistics, the priority proxy.
+
+The loops themselves run in C without the GIL (``zmqx._zmq``); this module
+gives them pyzmq's signatures and one ending rule: every proxy returns
+normally when its context terminates or when told TERMINATE, and raises what
+a signal handler raises (Ctrl-C).
+"""
+import struct
+import time
+from typing import NamedTuple
+
+from zmqx import _zmq
+from zmqx._zmq import priority_proxy
+from zmqx.constants import DONTWAIT, EAGAIN, POLLIN, POLLOUT
+from zmqx.errors import Again, ContextTerminated
+
+__all__ = [
+    "ProxyStatistics",
+    "SideStatistics",
+    "device",
+    "priority_proxy",
+    "proxy",
+    "proxy_statistics",
+    "proxy_steerable",
+]
+
+
+def proxy(frontend, backend, capture=None):
+    """Forward messages both ways between ``frontend`` and ``backend`` (zmq_proxy).
+
+    ``capture``, if given, gets a copy of every message.  Returns when the
+    context terminates; close the sockets afterwards so ``term()`` can finish.
+    """
+    try:
+        _zmq.proxy(frontend, backend, capture)
+    except ContextTerminated:
+        pass
+
+
+def proxy_steerable(frontend, backend, capture=None, control=None):
+    """proxy() obeying commands on ``control`` (zmq_proxy_steerable).
+
+    Commands are single frames: PAUSE, RESUME, TERMINATE (the proxy returns),
+    STATISTICS (replied with 8 uint64 frames; see :func:`proxy_statistics`).
+    Use a PAIR control socket: libzmq 4.3.4 answers only STATISTICS, so a REQ
+    peer is stuck after any other command.  Returns on TERMINATE or when the
+    context terminates.
+    """
+    try:
+        _zmq.proxy_steerable(frontend, backend, capture, control)
+    except ContextTerminated:
+        pass
+
+
+def device(device_type, frontend, backend):
+    """The legacy zmq_device(): proxy(frontend, backend), whatever ``device_type``
+    (QUEUE, FORWARDER, STREAMER), as libzmq does."""
+    proxy(frontend, backend)
+
+
+class SideStatistics(NamedTuple):
+    """What one proxy socket has passed: whole messages and their bytes."""
+
+    messages_in: int
+    bytes_in: int
+    messages_out: int
+    bytes_out: int
+
+
+class ProxyStatistics(NamedTuple):
+    """A steerable proxy's answer to STATISTICS, per side.
+
+    ``frontend.messages_in`` counts messages the proxy took from the frontend
+    (and ``backend.messages_out`` those it handed to the backend's queue);
+    messages a producer sent beyond ``frontend.messages_in`` are still queued
+    before the proxy.
+    """
+
+    frontend: SideStatistics
+    backend: SideStatistics
+
+    @classmethod
+    def from_frames(cls, frames):
+        """Parse the reply: 8 frames, each a native-endian uint64 (libzmq's order:
+        frontend msgs in, bytes in, msgs out, bytes out, then the backend's)."""
+        if len(frames) != 8 or any(len(f) != 8 for f in frames):
+            raise ValueError(f"STATISTICS reply must be 8 frames of 8 bytes, got "
+                             f"{[len(f) for f in frames]}")
+        values = [struct.unpack("=Q", bytes(f))[0] for f in frames]
+        return cls(SideStatistics(*values[:4]), SideStatistics(*values[4:]))
+
+
+def proxy_statistics(control, timeout=1.0):
+    """Ask a steerable proxy for its statistics over ``control`` (PAIR or REQ).
+
+    Waits at most ``timeout`` seconds (None: for ever) in all, to send the
+    request and for the reply; raises ``zmqx.Again`` if that time ran out.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def wait(events):
+        ms = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+        if not control.poll(ms, events):
+            raise Again(EAGAIN, "no STATISTICS reply within the timeout")
+
+    wait(POLLOUT)
+    control.send(b"STATISTICS", DONTWAIT)
+    wait(POLLIN)
+    return ProxyStatistics.from_frames(control.recv_multipart())
