@@ -4,6 +4,7 @@
 #   make test    build the extension in place and run the whole test suite
 #   make bench   same set-up plus pyzmq, then the benchmark suite (table + chart)
 #   make debug   rebuild with ZMQX_DEBUG=1 (annotate, line tracing, -O0 -g)
+#   make test-debug  the debug build in build/debug-tree, tests checking its leak counters
 #   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
 #                checked in a fresh venv; results in dist/
 
@@ -14,7 +15,7 @@ PIP     := $(PY) -m pip --disable-pip-version-check -q
 STAMP   := $(VENV)/.deps-stamp
 SOURCES := $(wildcard zmqx/*.pyx zmqx/*.pxi zmqx/*.pxd csrc/*.h) setup.py
 
-.PHONY: all sysdeps venv build debug test bench clean
+.PHONY: all sysdeps venv build debug test test-debug bench clean
 
 all: build
 
@@ -47,6 +48,21 @@ debug: $(STAMP)
 
 test: build
 	$(PY) -m pytest -q tests
+	$(MAKE) --no-print-directory test-debug
+
+# The debug build (ZMQX_DEBUG=1) in a copy of the tree, leaving the in-place
+# release build alone; the core tests then check its live-object counters
+# (frames, sockets, contexts, zero-copy buffers: tests/conftest.py).
+DEBUG_TREE := build/debug-tree
+DEBUG_SKIP  := --ignore=tests/test_wheel.py --ignore=tests/test_typing.py \
+               --ignore=tests/test_cython_api.py --ignore=tests/test_bench_quick.py
+test-debug: $(STAMP)
+	rm -rf $(DEBUG_TREE) && mkdir -p $(DEBUG_TREE)
+	cp -r setup.py pyproject.toml README.md LICENSE csrc zmqx tests examples $(DEBUG_TREE)/
+	find $(DEBUG_TREE) -name '*.so' -delete
+	cd $(DEBUG_TREE) && ZMQX_DEBUG=1 $(abspath $(PY)) setup.py -q build_ext --inplace
+	cd $(DEBUG_TREE) && $(abspath $(PY)) -c 'import zmqx; assert zmqx._zmq._debug_counters() is not None'
+	cd $(DEBUG_TREE) && $(abspath $(PY)) -m pytest -q -p no:cacheprovider tests $(DEBUG_SKIP)
 
 clean:
 	rm -rf build zmqx/*.so zmqx/_zmq.c zmqx/*.html .pytest_cache
@@ -60,3 +76,25 @@ wheel: $(STAMP)
 # zmqx/constants.pyi after a change to zmqx/constants.py (tests/test_typing.py checks it)
 stubs: $(STAMP)
 	$(PY) tools/gen_constants_stub.py
+
+# --- benchmarks (issue 4) -------------------------------------------------------
+# pyzmq is built from source against the same system libzmq as zmqx (PyPI's wheel
+# bundles its own), so only the binding differs; the stamp checks that it did.
+# matplotlib draws the chart.  BENCH_ARGS passes options: make bench BENCH_ARGS=--quick
+.PHONY: bench-deps
+BENCH_STAMP := $(VENV)/.bench-stamp
+BENCH_ARGS  ?=
+
+$(BENCH_STAMP): $(STAMP)
+	@command -v c++ >/dev/null || { echo "installing g++ (pyzmq's build needs it)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++; }
+	env -u ZMQ_PREFIX PYZMQ_NO_BUNDLE=1 $(PIP) install --no-binary pyzmq pyzmq matplotlib
+	$(PY) -c 'import subprocess, zmq; want = subprocess.check_output(["pkg-config", \
+	    "--modversion", "libzmq"], text=True).strip(); got = zmq.zmq_version(); \
+	    assert got == want, f"pyzmq uses libzmq {got}, the system has {want}"'
+	touch $@
+
+bench-deps: $(BENCH_STAMP)
+
+bench: build $(BENCH_STAMP)
+	$(PY) -m zmqx.bench $(BENCH_ARGS)

@@ -173,75 +173,34 @@ cdef class _SocketCore:
         self.handle = NULL
 
     # --- options ----------------------------------------------------------
+    # Every option is also an attribute (sock.linger = 0): _Option descriptors
+    # installed below, so _SocketCore keeps CPython's generic attribute lookup
+    # and method calls need no bound-method object.
+
+    cdef object _get_opt(self, int option):
+        self._check_open()
+        self._ops += 1  # reading EVENTS processes commands: see _ops
+        return _getsockopt(self.handle, option)
+
+    cdef int _set_opt(self, int option, value) except -1:
+        self._check_open()
+        return _setsockopt(self.handle, option, value)
 
     def get(self, int option):
         """A socket option, typed as libzmq defines it (int, int64, bytes)."""
-        self._check_open()
-        self._ops += 1  # EVENTS processes commands: see _ops
-        return _getsockopt(self.handle, option)
+        return self._get_opt(option)
 
     def set(self, int option, value):
         """Set a socket option: an int, or bytes for binary and text options."""
-        self._check_open()
-        _setsockopt(self.handle, option, value)
+        self._set_opt(option, value)
 
     getsockopt = get
     setsockopt = set
 
-    def __getattr__(self, str name):
-        option = _SOCK_OPTIONS.get(name)
-        if option is None:
-            option = _SOCK_OPTIONS.get(name.lower())
-            if option is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self._check_open()
-        self._ops += 1
-        return _getsockopt(self.handle, option)
-
-    def __setattr__(self, str name, value):
-        option = _SOCK_OPTIONS.get(name) or _SOCK_OPTIONS.get(name.lower())
-        if option is None or name == "hwm":  # hwm: the property, not legacy ZMQ_HWM
-            PyObject_GenericSetAttr(self, name, value)
-        else:
-            self._check_open()
-            _setsockopt(self.handle, option, value)
-
-    # The hottest options as real properties: a getset slot costs a fraction of
-    # the __getattr__ fallback above (which first has to fail a normal lookup).
     @property
     def rcvmore(self):
         self._check_open()
         return _get_int_opt(self.handle, lz.ZMQ_RCVMORE)
-
-    @property
-    def events(self):
-        self._check_open()
-        self._ops += 1  # reading EVENTS processes commands: see _ops
-        return _get_int_opt(self.handle, lz.ZMQ_EVENTS)
-
-    @property
-    def linger(self):
-        return self.get(lz.ZMQ_LINGER)
-
-    @linger.setter
-    def linger(self, value):
-        self.set(lz.ZMQ_LINGER, value)
-
-    @property
-    def rcvtimeo(self):
-        return self.get(lz.ZMQ_RCVTIMEO)
-
-    @rcvtimeo.setter
-    def rcvtimeo(self, value):
-        self.set(lz.ZMQ_RCVTIMEO, value)
-
-    @property
-    def sndtimeo(self):
-        return self.get(lz.ZMQ_SNDTIMEO)
-
-    @sndtimeo.setter
-    def sndtimeo(self, value):
-        self.set(lz.ZMQ_SNDTIMEO, value)
 
     def fileno(self):
         """The socket's ZMQ_FD: edge-triggered readiness for POLLIN/POLLOUT via EVENTS."""
@@ -426,6 +385,40 @@ cdef class _SocketCore:
     def __repr__(self):
         state = "closed" if self.handle == NULL else f"type={self._type}"
         return f"<{type(self).__module__}.{type(self).__name__} {state} at {id(self):#x}>"
+
+
+cdef extern from "Python.h":
+    void PyType_Modified(object type)
+
+
+@cython.final
+cdef class _Option:
+    """``sock.<name>``: reads and writes one socket option (a data descriptor)."""
+    cdef readonly int option
+
+    def __cinit__(self, int option):
+        self.option = option
+
+    def __get__(self, obj, objtype):
+        if obj is None:
+            return self
+        return (<_SocketCore>obj)._get_opt(self.option)
+
+    def __set__(self, obj, value):
+        (<_SocketCore>obj)._set_opt(self.option, value)
+
+
+cdef _install_options(type cls, type most_derived):
+    """Add to ``cls`` an _Option for every SocketOption name (lower case) that
+    ``most_derived`` (a subclass) does not already define, such as the rcvmore
+    property or Socket's hwm and subscribe().  Extension types refuse setattr,
+    so this writes the type's dict directly, once, at import (end of
+    _sugar.pxi), and tells the type cache."""
+    cdef dict d = <dict>(<PyTypeObject *>cls).tp_dict
+    for name, option in _SOCK_OPTIONS.items():
+        if not hasattr(most_derived, name):
+            d[name] = _Option(option)
+    PyType_Modified(cls)
 
 
 cdef class _EndpointContext:

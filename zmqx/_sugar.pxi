@@ -117,3 +117,4 @@ cdef class Socket(_SocketBatch):
             self._monitor_socket = None
 
 
+_install_options(_SocketCore, Socket)

@@ -2,8 +2,8 @@
 """Type stub for zmqx._zmq, the extension module (the .pxi parts of _zmq.pyx).
 
 Kept in step with the runtime by tests/test_typing.py (mypy.stubtest).  Socket
-and Context options read and written as attributes (``s.linger = 0``) go
-through ``__getattr__``/``__setattr__`` and are typed ``Any``.
+options are attributes (``s.linger = 0``) listed on _SocketCore; Context
+options go through ``__getattr__``/``__setattr__`` and are typed ``Any``.
 """
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
@@ -140,25 +140,123 @@ class _SocketCore:
     def set(self, option: int, value: int | Buffer) -> None: ...
     def getsockopt(self, option: int) -> Any: ...
     def setsockopt(self, option: int, value: int | Buffer) -> None: ...
-    def __getattr__(self, name: str) -> Any: ...
-    def __setattr__(self, name: str, value: Any, /) -> None: ...
-    # the hottest options are real properties; the rest go through __getattr__
+    # every socket option is an attribute (an _Option descriptor at runtime)
+    affinity: int
+    backlog: int
+    bindtodevice: bytes
+    blocky: int
+    busy_poll: int
+    conflate: int
+    connect_rid: bytes
+    connect_routing_id: bytes
+    connect_timeout: int
+    curve_publickey: bytes
+    curve_secretkey: bytes
+    curve_server: int
+    curve_serverkey: bytes
+    delay_attach_on_connect: int
+    disconnect_msg: bytes
+    events: int
+    fail_unroutable: int
+    fd: int
+    gssapi_plaintext: int
+    gssapi_principal: bytes
+    gssapi_principal_nametype: int
+    gssapi_server: int
+    gssapi_service_principal: bytes
+    gssapi_service_principal_nametype: int
+    handshake_ivl: int
+    heartbeat_ivl: int
+    heartbeat_timeout: int
+    heartbeat_ttl: int
+    hello_msg: bytes
+    hiccup_msg: bytes
+    identity: bytes
+    immediate: int
+    in_batch_size: int
+    invert_matching: int
+    ipc_filter_gid: int
+    ipc_filter_pid: int
+    ipc_filter_uid: int
+    ipv4only: int
+    ipv6: int
+    last_endpoint: bytes
+    linger: int
+    loopback_fastpath: int
+    maxmsgsize: int
+    mechanism: int
+    metadata: bytes
+    multicast_hops: int
+    multicast_loop: int
+    multicast_maxtpdu: int
+    norm_block_size: int
+    norm_buffer_size: int
+    norm_mode: int
+    norm_num_autoparity: int
+    norm_num_parity: int
+    norm_push: int
+    norm_segment_size: int
+    norm_unicast_nack: int
+    only_first_subscribe: int
+    out_batch_size: int
+    plain_password: bytes
+    plain_server: int
+    plain_username: bytes
+    priority: int
+    probe_router: int
+    rate: int
+    rcvbuf: int
+    rcvhwm: int
+    rcvtimeo: int
+    reconnect_ivl: int
+    reconnect_ivl_max: int
+    reconnect_stop: int
+    recovery_ivl: int
+    req_correlate: int
+    req_relaxed: int
+    router_behavior: int
+    router_handover: int
+    router_mandatory: int
+    router_notify: int
+    router_raw: int
+    routing_id: bytes
+    sndbuf: int
+    sndhwm: int
+    sndtimeo: int
+    socks_password: bytes
+    socks_proxy: bytes
+    socks_username: bytes
+    stream_notify: int
+    tcp_accept_filter: bytes
+    tcp_keepalive: int
+    tcp_keepalive_cnt: int
+    tcp_keepalive_idle: int
+    tcp_keepalive_intvl: int
+    tcp_maxrt: int
+    thread_safe: int
+    topics_count: int
+    tos: int
+    use_fd: int
+    vmci_buffer_max_size: int
+    vmci_buffer_min_size: int
+    vmci_buffer_size: int
+    vmci_connect_timeout: int
+    wss_cert_pem: bytes
+    wss_hostname: bytes
+    wss_key_pem: bytes
+    wss_trust_pem: bytes
+    wss_trust_system: int
+    xpub_manual: int
+    xpub_manual_last_value: int
+    xpub_nodrop: int
+    xpub_verbose: int
+    xpub_verboser: int
+    xpub_welcome_msg: bytes
+    xsub_verbose_unsubscribe: int
+    zap_domain: bytes
+    zap_enforce_domain: int
     @property
     def rcvmore(self) -> int: ...
-    @property
-    def events(self) -> int: ...
-    @property
-    def linger(self) -> int: ...
-    @linger.setter
-    def linger(self, value: int) -> None: ...
-    @property
-    def rcvtimeo(self) -> int: ...
-    @rcvtimeo.setter
-    def rcvtimeo(self, value: int) -> None: ...
-    @property
-    def sndtimeo(self) -> int: ...
-    @sndtimeo.setter
-    def sndtimeo(self, value: int) -> None: ...
     def fileno(self) -> int: ...
     def bind(self, addr: str | bytes) -> _EndpointContext: ...
     def connect(self, addr: str | bytes) -> _EndpointContext: ...

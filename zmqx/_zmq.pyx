@@ -20,7 +20,7 @@ from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBuffer_Fill
                              PyObject_CheckBuffer, PyBUF_SIMPLE, PyBUF_WRITABLE)
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_CheckSignals
-from cpython.object cimport PyObject_GenericSetAttr
+from cpython.object cimport PyObject_GenericSetAttr, PyTypeObject
 from libc.errno cimport EAGAIN, EINTR, EINVAL
 from libc.stdint cimport int64_t, uint8_t
 from libc.stdlib cimport malloc, free

@@ -1,0 +1,406 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""zmqx.asyncio: pyzmq's ``zmq.asyncio`` API -- a Context, Socket and Poller
+whose sends, receives and polls are awaited.
+
+A call on a socket nobody is waiting on is tried at once (DONTWAIT); when it
+goes through, that is the whole call: no Future, no trip through the loop.
+Otherwise the caller queues and is woken from the socket's ZMQ_FD, registered
+with the running loop's ``add_reader`` (so uvloop works too; Windows needs the
+selector loop).  The queueing and waking live in zmqx._asyncio_waiters.
+"""
+import asyncio
+import json
+import pickle
+import weakref
+from errno import EAGAIN
+
+from zmqx import _zmq
+from zmqx import poll as _poll
+from zmqx._asyncio_waiters import CLOSED, Waiters
+from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, Event
+from zmqx.errors import Again
+from zmqx.utils.monitor import MonitorEvent
+
+__all__ = ["Context", "Socket", "Poller", "CLOSED"]
+
+_NOBLOCK, _EVENTS = int(NOBLOCK), int(EVENTS)
+# the blocking core's methods; each is called with NOBLOCK added
+_send = _zmq.Socket.send
+_recv = _zmq.Socket.recv
+_send_multipart = _zmq.Socket.send_multipart
+_recv_multipart = _zmq.Socket.recv_multipart
+_recv_into = _zmq.Socket.recv_into
+_send_many = _zmq.Socket.send_many
+_recv_many = _zmq.Socket.recv_many
+_get = _zmq.Socket.get
+
+
+async def _call(sock, is_recv, attempt, args, flags):
+    """An awaited I/O call whose DONTWAIT try is ``attempt(*args)``: the fast
+    path while nobody waits, else Waiters.io.  (Socket.send and Socket.recv
+    inline this, for speed.)"""
+    w = sock._w
+    if not w.n:
+        try:
+            return attempt(*args)
+        except Again:
+            if flags & _NOBLOCK:
+                raise
+            return await w.wait(sock, is_recv, attempt, args)
+    return await w.io(sock, is_recv, attempt, args, flags & _NOBLOCK)
+
+
+class Socket(_zmq.Socket):
+    """A zmqx socket whose I/O methods are coroutines (pyzmq's ``zmq.asyncio.Socket``).
+
+    Invariants:
+    * Every send, recv and poll takes one of two paths.  While nobody waits on
+      the socket (``_w.n == 0``) it is tried at once with DONTWAIT, and if that
+      succeeds it is the whole call.  Otherwise it goes through ``_w`` (a
+      Waiters; see its invariants: FIFO per direction, messages taken only by
+      running coroutines, EVENTS re-read after every operation).
+    * A message moves whole or not at all: libzmq accepts or refuses a
+      multipart message at its first frame and delivers one only whole, so a
+      refused, timed-out or cancelled call has moved nothing.  (send_many
+      reports partial progress as ``e.sent``, as the core does.)
+    * close() wakes every call pending on the socket with a CancelledError
+      whose message is CLOSED (pyzmq cancels them too); later calls raise
+      ZMQError(ENOTSOCK).  ETERM and other libzmq errors reach every waiter.
+    * RCVTIMEO / SNDTIMEO bound the wait (Again on expiry), read when a call
+      has to wait; NOBLOCK raises Again instead of waiting.
+    * The inherited send_string / send_json / send_pyobj / send_serialized
+      return ``self.send(...)`` or ``self.send_multipart(...)``, so they are
+      awaitable through these; the receiving conveniences are redefined here.
+    """
+
+    def __init__(self, context=None, socket_type=-1, io_loop=None, *, _from_socket=None,
+                 **kwargs):
+        """``io_loop`` is accepted for pyzmq compatibility and unused: a socket
+        serves the loop running when it first has to wait."""
+        if _from_socket is not None:
+            context, kwargs["shadow"] = _from_socket.context, _from_socket.underlying
+        elif context is None and not kwargs.get("shadow"):
+            context = Context.instance()
+        super().__init__(context, socket_type, **kwargs)
+        self._w = Waiters()
+        self._shadowed = _from_socket  # keeps the wrapped socket open
+        if isinstance(context, Context) and not kwargs.get("shadow"):
+            context._async_sockets.add(self)
+
+    @classmethod
+    def from_socket(cls, socket, io_loop=None):
+        """An async view of a blocking zmqx socket (sharing its libzmq socket)."""
+        return cls(_from_socket=socket)
+
+    def __del__(self):
+        w = self.__dict__.get("_w")
+        if w is not None:
+            w.detach()
+
+    def close(self, linger=None):
+        """Close; pending calls on the socket raise CancelledError(CLOSED)."""
+        w = self.__dict__.get("_w")
+        if w is not None and not self.closed:
+            w.close()
+        super().close(linger)
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        self.close()
+
+    # --- messages -----------------------------------------------------------
+
+    async def send(self, data, flags=0, copy=True, track=False, routing_id=None, group=None):
+        """Send one frame; returns what the blocking send returns (a tracker or None)."""
+        w = self._w
+        if not w.n:
+            try:
+                return _send(self, data, flags | _NOBLOCK, copy, track, routing_id, group)
+            except Again:
+                if flags & _NOBLOCK:
+                    raise
+                return await w.wait(self, False, _send,
+                                    (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
+        return await w.io(self, False, _send,
+                          (self, data, flags | _NOBLOCK, copy, track, routing_id, group),
+                          flags & _NOBLOCK)
+
+    async def recv(self, flags=0, copy=True, track=False):
+        """Receive one frame: bytes, or with ``copy=False`` a Frame."""
+        w = self._w
+        if not w.n:
+            try:
+                return _recv(self, flags | _NOBLOCK, copy)
+            except Again:
+                if flags & _NOBLOCK:
+                    raise
+                return await w.wait(self, True, _recv, (self, flags | _NOBLOCK, copy))
+        return await w.io(self, True, _recv, (self, flags | _NOBLOCK, copy), flags & _NOBLOCK)
+
+    def send_multipart(self, msg_parts, flags=0, copy=True, track=False, **kwargs):
+        """Send a multipart message (awaitable)."""
+        if type(msg_parts) is not list and type(msg_parts) is not tuple:
+            msg_parts = list(msg_parts)  # a retry must see the same parts
+        return _call(self, False, _send_multipart,
+                     (self, msg_parts, flags | _NOBLOCK, copy, track), flags)
+
+    def recv_multipart(self, flags=0, copy=True, track=False):
+        """Receive every frame of one message (awaitable)."""
+        return _call(self, True, _recv_multipart, (self, flags | _NOBLOCK, copy), flags)
+
+    def recv_into(self, buffer, nbytes=0, flags=0):
+        """Receive one frame into ``buffer``; its full size (awaitable)."""
+        return _call(self, True, _recv_into, (self, buffer, nbytes, flags | _NOBLOCK), flags)
+
+    async def recv_string(self, flags=0, encoding="utf-8"):
+        return (await self.recv(flags)).decode(encoding)
+
+    recv_unicode = recv_string
+
+    async def recv_json(self, flags=0, **kwargs):
+        return json.loads(await self.recv(flags), **kwargs)
+
+    async def recv_pyobj(self, flags=0):
+        """Receive and unpickle.  Only unpickle data from peers you trust."""
+        return pickle.loads(await self.recv(flags))
+
+    async def recv_serialized(self, deserialize, flags=0, copy=True):
+        return deserialize(await self.recv_multipart(flags, copy))
+
+    # --- batches (issue 5's core API, awaited) --------------------------------
+
+    async def send_many(self, messages, flags=0, copy=True):
+        """Send every message (bytes, a Frame, or a list of frames), waiting as
+        the socket fills; returns how many were sent (with NOBLOCK: how many
+        went at once).  On an error or cancellation, ``e.sent`` says how many
+        went before it."""
+        seq = messages if type(messages) is list or type(messages) is tuple else list(messages)
+        done = [0]
+
+        def attempt():
+            done[0] += _send_many(self, seq[done[0]:] if done[0] else seq, flags | _NOBLOCK,
+                                  copy)
+            if done[0] < len(seq) and not flags & _NOBLOCK:
+                raise Again(EAGAIN)
+            return done[0]
+
+        try:
+            return await _call(self, False, attempt, (), flags)
+        except Again as e:
+            if flags & _NOBLOCK:
+                return done[0]  # others were queued first
+            e.sent = done[0]
+            raise
+        except BaseException as e:
+            e.sent = done[0]
+            raise
+
+    async def recv_many(self, max_messages=1000, timeout=-1, copy=True):
+        """Wait up to ``timeout`` ms (-1: for ever, 0: not at all) for a message,
+        then return it and every message queued behind it, at most
+        ``max_messages`` (see the blocking recv_many); [] on timeout."""
+        w = self._w
+        timeout = -1 if timeout is None else timeout
+
+        def attempt():
+            out = _recv_many(self, max_messages, 0, copy)
+            if not out:
+                raise Again(EAGAIN)
+            return out
+
+        try:
+            if not w.n:
+                try:
+                    return attempt()
+                except Again:
+                    return await w.wait(self, True, attempt, (), timeout)
+            return await w.io(self, True, attempt, (), timeout == 0, timeout)
+        except Again:
+            return []
+
+    # --- readiness ------------------------------------------------------------
+
+    async def poll(self, timeout=None, flags=POLLIN):
+        """Wait up to ``timeout`` ms (None or negative: for ever) for ``flags``;
+        return the events ready among them (0 on timeout)."""
+        w = self._w
+        ready = w.recheck(self) & flags
+        if ready or timeout == 0:
+            return ready
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        timer = None
+        if timeout is not None and timeout > 0:
+            timer = loop.call_later(timeout / 1000.0, _resolve, fut, 0)
+        try:
+            w.add_poll(self, fut, flags)
+            return await fut
+        finally:
+            w.remove_poll(fut)
+            if timer is not None:
+                timer.cancel()
+
+    def get(self, option):
+        """A socket option.  Reading EVENTS drains the fd's edge, so it wakes any
+        waiter the read found ready (as every read of EVENTS here does)."""
+        if option == _EVENTS:
+            return self._w.recheck(self)
+        return _get(self, option)
+
+    getsockopt = get
+
+    @property
+    def events(self):
+        """ZMQ_EVENTS, an int as in pyzmq -- which, called, is the async iterator
+        over this socket's monitor events: ``async for e in sock.events(): ...``."""
+        events = _EventsValue(self._w.recheck(self))
+        events._socket = self
+        return events
+
+    async def _monitor_events(self, monitor):
+        view = monitor if isinstance(monitor, Socket) else Socket.from_socket(monitor)
+        try:
+            while True:
+                event = MonitorEvent.from_frames(await view.recv_multipart())
+                yield event
+                if event.event == Event.MONITOR_STOPPED:
+                    return
+        finally:
+            if not self.closed:
+                self.disable_monitor()
+            view.close(linger=0)
+            monitor.close(linger=0)
+
+
+class _EventsValue(int):
+    """What ``Socket.events`` gives: ZMQ_EVENTS as an int (pyzmq's meaning),
+    and, called with an optional event mask, the async iterator over the
+    socket's monitor events (zmqx.utils.monitor.MonitorEvent items; ends after
+    MONITOR_STOPPED, which libzmq sends once the socket is closed).  Leaving
+    the loop early ends monitoring when the iterator is closed: use
+    ``contextlib.aclosing`` to make that immediate."""
+
+    def __call__(self, events=Event.ALL):
+        sock = self._socket  # monitoring starts now, not at the first iteration
+        return sock._monitor_events(sock.get_monitor_socket(events))
+
+
+def _resolve(fut, value):
+    if not fut.done():
+        fut.set_result(value)
+
+
+class Context(_zmq.Context):
+    """A zmqx Context whose sockets are zmqx.asyncio Sockets (pyzmq's
+    ``zmq.asyncio.Context``); ``Context(sync_context)`` shadows a blocking one.
+
+    Invariant: ``_async_sockets`` holds (weakly) every socket made on this
+    context, so that ``async with`` can close them on the loop's thread
+    before terminating in a worker thread (LINGER never blocks the loop).
+    """
+
+    _socket_class = Socket
+
+    def __init__(self, io_threads=1, shadow=0):
+        if isinstance(io_threads, _zmq.Context):
+            io_threads, shadow = 1, io_threads
+        if isinstance(shadow, _zmq.Context):
+            self._shadowed = shadow  # keeps the wrapped context alive
+            shadow = shadow.underlying
+        super().__init__(io_threads, shadow=shadow)
+        self._async_sockets = weakref.WeakSet()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        """Close every socket (waking its waiters), then term() off the loop."""
+        for s in list(self._async_sockets):
+            s.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.destroy)
+
+
+class Poller(_poll.Poller):
+    """zmqx.poll.Poller whose poll() is awaited: sockets are watched through
+    their ZMQ_FD and EVENTS (a blocking zmqx socket through an async view made
+    at registration), other fds with add_reader/add_writer.
+
+    Invariant: a poll leaves nothing registered behind -- every future it
+    added to a socket's Waiters, every fd callback, and the readers of the
+    views (whose sockets their owners may close) are removed on return,
+    timeout, error or cancellation.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._views = {}  # blocking zmqx socket -> its async view
+
+    def register(self, socket, flags=POLLIN | POLLOUT):
+        if isinstance(socket, _zmq.Socket) and not isinstance(socket, Socket):
+            if not flags:
+                self._views.pop(socket, None)
+            elif socket not in self._views:
+                self._views[socket] = Socket.from_socket(socket)
+        super().register(socket, flags)
+
+    modify = register
+
+    def unregister(self, socket):
+        super().unregister(socket)
+        self._views.pop(socket, None)
+
+    def _ready(self):
+        """[(registered object, events)] ready now; the EVENTS reads wake the
+        sockets' own waiters as a recheck does."""
+        entries = self.sockets
+        fds = [(obj, flags) for obj, flags in entries
+               if not isinstance(self._views.get(obj, obj), Socket)]
+        fd_events = dict(_zmq.zmq_poll(fds, 0)) if fds else {}
+        ready = []
+        for obj, flags in entries:
+            sock = self._views.get(obj, obj)
+            events = (sock._w.recheck(sock) & flags if isinstance(sock, Socket)
+                      else fd_events.get(obj, 0))
+            if events:
+                ready.append((obj, events))
+        return ready
+
+    async def poll(self, timeout=None):
+        """Wait up to ``timeout`` ms (None or negative: for ever); return
+        ``[(socket, events), ...]`` as the blocking Poller does."""
+        ready = self._ready()
+        if ready or timeout == 0:
+            return ready
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None or timeout < 0 else loop.time() + timeout / 1000.0
+        while True:
+            fut = loop.create_future()
+            undo = []
+            try:
+                for obj, flags in self.sockets:
+                    sock = self._views.get(obj, obj)
+                    if isinstance(sock, Socket):
+                        sock._w.add_poll(sock, fut, flags)
+                        undo.append((sock._w.remove_poll, fut))
+                    else:
+                        fd = obj if isinstance(obj, int) else obj.fileno()
+                        if flags & POLLIN:
+                            loop.add_reader(fd, _resolve, fut, None)
+                            undo.append((loop.remove_reader, fd))
+                        if flags & POLLOUT:
+                            loop.add_writer(fd, _resolve, fut, None)
+                            undo.append((loop.remove_writer, fd))
+                if deadline is not None:
+                    undo.append((loop.call_at(deadline, _resolve, fut, None).cancel,))
+                await fut
+            finally:
+                for call, *args in reversed(undo):
+                    call(*args)
+                for view in self._views.values():
+                    if not view._w.n:
+                        view._w.detach()  # its socket may be closed by its owner next
+            ready = self._ready()
+            if ready or (deadline is not None and loop.time() >= deadline):
+                return ready
