@@ -253,23 +253,40 @@ cdef class _SocketCore:
 
     # --- frames -----------------------------------------------------------
 
-    cdef int _send_frame(self, object data, int flags, bint copy,
-                         MessageTracker tracker) except -1:
-        """Send one frame: a Frame (shared, not copied), or any buffer."""
-        cdef lz.zmq_msg_t msg
+    cdef int _fill_msg(self, lz.zmq_msg_t *msg, object data, bint copy,
+                       MessageTracker tracker) except -1:
+        """msg := one frame of data: a Frame (shared, not copied), or any buffer."""
         self._check_open()
         if isinstance(data, Frame):
             (<Frame>data)._check_open()
-            lz.zmq_msg_init(&msg)
-            _check_rc(lz.zmq_msg_copy(&msg, &(<Frame>data).zmq_msg))
-        else:
-            _init_msg(&msg, data, copy, self.copy_threshold, tracker)
+            lz.zmq_msg_init(msg)
+            return _check_rc(lz.zmq_msg_copy(msg, &(<Frame>data).zmq_msg))
+        return _init_msg(msg, data, copy, self.copy_threshold, tracker)
+
+    cdef int _send_frame(self, object data, int flags, bint copy,
+                         MessageTracker tracker) except -1:
+        """Send one frame (see _fill_msg), waiting if needed (see _io)."""
+        cdef lz.zmq_msg_t msg
+        self._fill_msg(&msg, data, copy, tracker)
         try:
             _io(self, _SEND_MSG, &msg, NULL, 0, flags)
         except BaseException:
             lz.zmq_msg_close(&msg)
             raise
         return 0
+
+    cdef int _send_now(self, object data, int flags, bint copy) except -1:
+        """Send one frame if libzmq takes it now: 1, or 0 (no exception) if it
+        would block."""
+        cdef lz.zmq_msg_t msg
+        cdef int err
+        self._fill_msg(&msg, data, copy, None)
+        self._ops += 1
+        if lz.zmq_msg_send(&msg, self.handle, flags | lz.ZMQ_DONTWAIT) >= 0:
+            return 1
+        err = lz.zmq_errno()
+        lz.zmq_msg_close(&msg)
+        return 0 if err == EAGAIN else _raise_errno(err)
 
     cdef object _recv_frame(self, int flags, bint copy):
         """Receive one frame: bytes (copy) or a Frame owning libzmq's memory."""

@@ -54,8 +54,11 @@ cdef class _SocketCore:
     cdef int _set_opt(self, int option, value) except -1
     cdef int _endpoint_call(self, int (*call)(void *, const char *) noexcept nogil,
                             addr) except -1
+    cdef int _fill_msg(self, lz.zmq_msg_t *msg, object data, bint copy,
+                       MessageTracker tracker) except -1
     cdef int _send_frame(self, object data, int flags, bint copy,
                          MessageTracker tracker) except -1
+    cdef int _send_now(self, object data, int flags, bint copy) except -1
     cdef object _recv_frame(self, int flags, bint copy)
     cdef int _send_parts(self, parts, int flags, bint copy,
                          MessageTracker tracker) except -1
@@ -67,3 +70,7 @@ cdef class _SocketBatch(_SocketCore):
 
 cdef class Socket(_SocketBatch):
     cdef object _monitor_socket
+
+
+cdef class _AsyncSocket(Socket):
+    cdef public object _w       # zmqx._asyncio_waiters.Waiters

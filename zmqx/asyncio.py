@@ -37,8 +37,8 @@ _get = _zmq.Socket.get
 
 async def _call(sock, is_recv, attempt, args, flags):
     """An awaited I/O call whose DONTWAIT try is ``attempt(*args)``: the fast
-    path while nobody waits, else Waiters.io.  (Socket.send and Socket.recv
-    inline this, for speed.)"""
+    path while nobody waits, else Waiters.io.  (send and recv have compiled
+    fast paths in zmqx/_asyncio.pxi.)"""
     w = sock._w
     if not w.n:
         try:
@@ -50,7 +50,7 @@ async def _call(sock, is_recv, attempt, args, flags):
     return await w.io(sock, is_recv, attempt, args, flags & _NOBLOCK)
 
 
-class Socket(_zmq.Socket):
+class Socket(_zmq._AsyncSocket):
     """A zmqx socket whose I/O methods are coroutines (pyzmq's ``zmq.asyncio.Socket``).
 
     Invariants:
@@ -93,13 +93,13 @@ class Socket(_zmq.Socket):
         return cls(_from_socket=socket)
 
     def __del__(self):
-        w = self.__dict__.get("_w")
+        w = self._w
         if w is not None:
             w.detach()
 
     def close(self, linger=None):
         """Close; pending calls on the socket raise CancelledError(CLOSED)."""
-        w = self.__dict__.get("_w")
+        w = self._w
         if w is not None and not self.closed:
             w.close()
         super().close(linger)
@@ -111,33 +111,6 @@ class Socket(_zmq.Socket):
         self.close()
 
     # --- messages -----------------------------------------------------------
-
-    async def send(self, data, flags=0, copy=True, track=False, routing_id=None, group=None):
-        """Send one frame; returns what the blocking send returns (a tracker or None)."""
-        w = self._w
-        if not w.n:
-            try:
-                return _send(self, data, flags | _NOBLOCK, copy, track, routing_id, group)
-            except Again:
-                if flags & _NOBLOCK:
-                    raise
-                return await w.wait(self, False, _send,
-                                    (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
-        return await w.io(self, False, _send,
-                          (self, data, flags | _NOBLOCK, copy, track, routing_id, group),
-                          flags & _NOBLOCK)
-
-    async def recv(self, flags=0, copy=True, track=False):
-        """Receive one frame: bytes, or with ``copy=False`` a Frame."""
-        w = self._w
-        if not w.n:
-            try:
-                return _recv(self, flags | _NOBLOCK, copy)
-            except Again:
-                if flags & _NOBLOCK:
-                    raise
-                return await w.wait(self, True, _recv, (self, flags | _NOBLOCK, copy))
-        return await w.io(self, True, _recv, (self, flags | _NOBLOCK, copy), flags & _NOBLOCK)
 
     def send_multipart(self, msg_parts, flags=0, copy=True, track=False, **kwargs):
         """Send a multipart message (awaitable)."""
