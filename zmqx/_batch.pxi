@@ -68,7 +68,7 @@ cdef class _SocketBatch(_SocketCore):
                 err = lz.zmq_errno()
                 return None if err == EAGAIN else _raise_errno(err)
             more[0] = lz.zmq_msg_more(&msg)
-            data = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg), lz.zmq_msg_size(&msg))
+            data = _msg_bytes(&msg)
             lz.zmq_msg_close(&msg)
             return data
         frame = Frame.__new__(Frame)

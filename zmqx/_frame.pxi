@@ -58,6 +58,28 @@ def _zc_finalize():
     zmqx_zc_finalize()
 
 
+cdef enum:
+    _NOGIL_COPY = 65536  # bytes; larger copies let other threads run meanwhile
+
+
+cdef inline void _copy(void *dst, const void *src, size_t n) noexcept:
+    if n < _NOGIL_COPY:
+        memcpy(dst, src, n)
+    else:
+        with nogil:
+            memcpy(dst, src, n)
+
+
+cdef object _msg_bytes(lz.zmq_msg_t *msg):
+    """A bytes copy of msg's content."""
+    cdef size_t n = lz.zmq_msg_size(msg)
+    if n < _NOGIL_COPY:
+        return PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(msg), n)
+    data = PyBytes_FromStringAndSize(NULL, n)
+    _copy(PyBytes_AS_STRING(data), lz.zmq_msg_data(msg), n)
+    return data
+
+
 cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t threshold,
                    MessageTracker tracker) except -1:
     """Initialise msg with data's bytes: copied, or pinned zero-copy when
@@ -67,7 +89,7 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
     if type(data) is bytes:
         if copy or PyBytes_GET_SIZE(data) < threshold:
             _check_rc(lz.zmq_msg_init_size(msg, PyBytes_GET_SIZE(data)))
-            memcpy(lz.zmq_msg_data(msg), PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+            _copy(lz.zmq_msg_data(msg), PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
             return 0
     elif isinstance(data, str):
         raise TypeError("str frames are not allowed: encode them, or use send_string")
@@ -76,7 +98,7 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
         try:
             if copy or view.len < threshold:
                 _check_rc(lz.zmq_msg_init_size(msg, view.len))
-                memcpy(lz.zmq_msg_data(msg), view.buf, view.len)
+                _copy(lz.zmq_msg_data(msg), view.buf, view.len)
                 return 0
         finally:
             PyBuffer_Release(&view)
@@ -177,8 +199,7 @@ cdef class Frame:
         """The frame's content as bytes (copied once, then cached)."""
         self._check_open()
         if self._bytes is None:
-            self._bytes = PyBytes_FromStringAndSize(
-                <char *>lz.zmq_msg_data(&self.zmq_msg), lz.zmq_msg_size(&self.zmq_msg))
+            self._bytes = _msg_bytes(&self.zmq_msg)
         return self._bytes
 
     @property

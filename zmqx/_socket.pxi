@@ -296,7 +296,7 @@ cdef class _SocketCore:
         if copy:
             lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
             _io(self, _RECV_MSG, &msg, NULL, 0, flags)
-            data = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg), lz.zmq_msg_size(&msg))
+            data = _msg_bytes(&msg)
             lz.zmq_msg_close(&msg)
             return data
         frame = Frame.__new__(Frame)
@@ -372,8 +372,7 @@ cdef class _SocketCore:
                 lz.zmq_msg_init(&msg)
                 _io(self, _RECV_MSG, &msg, NULL, 0, flags)
                 more = lz.zmq_msg_more(&msg)
-                parts.append(PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&msg),
-                                                       lz.zmq_msg_size(&msg)))
+                parts.append(_msg_bytes(&msg))
                 lz.zmq_msg_close(&msg)
             else:
                 frame = Frame.__new__(Frame)
