@@ -173,7 +173,7 @@ def results_markdown(report, chart_name):
         *(f"- {line}" for line in versions_lines(report)),
         "",
         "Cells: median over repeats, ±half the interquartile range; ratios are speed ratios of",
-        "medians (above 1: the first column is faster). See "Benchmarks" in README.md.",
+        "medians (above 1: the first column is faster). See 'Benchmarks' in README.md.",
         markdown_table(report),
         "",
         *(f"- {n}" for n in notes(report)),
