@@ -6,10 +6,14 @@ command mailbox gets work, and reading ZMQ_EVENTS -- or any send or recv --
 drains it.  So readiness is learnt only from EVENTS, and whatever drains the
 fd must re-read EVENTS on behalf of everyone still waiting: `Waiters.recheck`.
 """
+from __future__ import annotations
+
 import asyncio
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from errno import EAGAIN
+from typing import Any
 
 from zmqx._zmq import Socket as _SyncSocket
 from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
@@ -56,17 +60,17 @@ class Waiters:
 
     __slots__ = ("recv", "send", "polls", "n", "loop", "fd")
 
-    def __init__(self):
-        self.recv = OrderedDict()
-        self.send = OrderedDict()
-        self.polls = {}
+    def __init__(self) -> None:
+        self.recv: OrderedDict[asyncio.Future[Any], None] = OrderedDict()
+        self.send: OrderedDict[asyncio.Future[Any], None] = OrderedDict()
+        self.polls: dict[asyncio.Future[Any], int] = {}
         self.n = 0
-        self.loop = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.fd = -1
 
     # --- the fd on the loop -------------------------------------------------
 
-    def attach(self, sock):
+    def attach(self, sock: _SyncSocket) -> asyncio.AbstractEventLoop:
         """The running loop, with ``sock``'s fd registered on it."""
         loop = asyncio.get_running_loop()
         if loop is self.loop:
@@ -83,13 +87,13 @@ class Waiters:
         self.loop, self.fd = loop, fd
         return loop
 
-    def detach(self):
+    def detach(self) -> None:
         """Unregister the fd (a no-op once the loop is closed)."""
         loop, self.loop = self.loop, None
         if loop is not None and not loop.is_closed():
             loop.remove_reader(self.fd)
 
-    def _on_fd(self, sock_ref):
+    def _on_fd(self, sock_ref: weakref.ref[_SyncSocket]) -> None:
         sock = sock_ref()
         if sock is None or sock.closed:
             self.detach()
@@ -101,12 +105,12 @@ class Waiters:
 
     # --- waking -------------------------------------------------------------
 
-    def recheck(self, sock):
+    def recheck(self, sock: _SyncSocket) -> int:
         """Read EVENTS (draining the fd), wake whoever can go now, return the events.
 
         A libzmq error (ETERM, ...) is given to every waiter, then raised."""
         try:
-            events = _get(sock, _EVENTS)
+            events: int = _get(sock, _EVENTS)
         except ZMQError as e:
             self.fail(e)
             raise
@@ -120,7 +124,7 @@ class Waiters:
                     fut.set_result(events & mask)
         return events
 
-    def _recheck_quietly(self, sock):
+    def _recheck_quietly(self, sock: _SyncSocket) -> None:
         """recheck() where an error must not replace the caller's result."""
         if self.n and not sock.closed:
             try:
@@ -128,14 +132,14 @@ class Waiters:
             except ZMQError:
                 pass  # fail() gave it to the waiters
 
-    def fail(self, exc):
+    def fail(self, exc: ZMQError) -> None:
         """Every waiter raises a copy of the ZMQError ``exc``."""
         for queue in (self.recv, self.send, self.polls):
             for fut in queue:
                 if not fut.done() and not fut.get_loop().is_closed():
                     fut.set_exception(type(exc)(exc.errno))
 
-    def close(self):
+    def close(self) -> None:
         """The socket closes: cancel every waiter (as pyzmq does; the CancelledError
         says why, see CLOSED) and unregister the fd."""
         for queue in (self.recv, self.send, self.polls):
@@ -150,7 +154,9 @@ class Waiters:
 
     # --- waiting ------------------------------------------------------------
 
-    async def io(self, sock, is_recv, attempt, args, nowait=False, timeout=None):
+    async def io(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., Any],
+                 args: tuple[Any, ...], nowait: bool | int = False,
+                 timeout: int | None = None) -> Any:
         """Run ``attempt(*args)`` (one DONTWAIT try; raises Again when the socket
         is not ready) as the first in line of its queue: the path for any call
         made while someone waits (n > 0).  ``nowait``: raise Again rather than
@@ -169,7 +175,8 @@ class Waiters:
             raise Again(EAGAIN)
         return await self.wait(sock, is_recv, attempt, args, timeout)
 
-    async def wait(self, sock, is_recv, attempt, args, timeout=None):
+    async def wait(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., Any],
+                   args: tuple[Any, ...], timeout: int | None = None) -> Any:
         """Queue, and run ``attempt(*args)`` each time this caller is woken first
         in line, until it succeeds; Again after ``timeout`` ms (-1: never)."""
         if timeout is None:
@@ -212,25 +219,25 @@ class Waiters:
                 timer.cancel()
             self._recheck_quietly(sock)  # pass a wake-up on to whoever is next
 
-    def add_poll(self, sock, fut, mask):
+    def add_poll(self, sock: _SyncSocket, fut: asyncio.Future[Any], mask: int) -> None:
         """Have recheck() wake ``fut`` (result: the ready events) once ``sock`` has
         events in ``mask``; several sockets may share one future (Poller)."""
         self.attach(sock)
         self.polls[fut] = mask
         self.n += 1
 
-    def remove_poll(self, fut):
+    def remove_poll(self, fut: asyncio.Future[Any]) -> None:
         if self.polls.pop(fut, _GONE) is not _GONE:
             self.n -= 1
 
 
-def _wake_first(queue):
+def _wake_first(queue: OrderedDict[asyncio.Future[Any], None]) -> None:
     fut = next(iter(queue))
     if not fut.done():
         fut.set_result(None)
 
 
-def _expire(cell):
+def _expire(cell: list[asyncio.Future[Any]]) -> None:
     fut = cell[0]
     if not fut.done():
         fut.set_exception(Again(EAGAIN))

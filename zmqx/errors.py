@@ -9,6 +9,8 @@ has a builtin for the same condition the class is also that builtin:
 ``Again`` is a ``BlockingIOError``, ``InterruptedSystemCall`` an
 ``InterruptedError``.
 """
+from __future__ import annotations
+
 import errno as _errno
 
 __all__ = [
@@ -36,7 +38,7 @@ class ZMQBaseError(Exception):
 class ZMQError(ZMQBaseError, OSError):
     """A libzmq call failed: ``errno`` is libzmq's error number, ``strerror`` its text."""
 
-    def __init__(self, errno=None, msg=None):
+    def __init__(self, errno: int | None = None, msg: str | None = None) -> None:
         if errno is None:
             from zmqx._zmq import zmq_errno
             errno = zmq_errno()
@@ -44,10 +46,10 @@ class ZMQError(ZMQBaseError, OSError):
             msg = strerror(errno)
         OSError.__init__(self, errno, msg)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.strerror)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self.errno!r}, {self.strerror!r})"
 
 
@@ -74,22 +76,22 @@ class NotDone(ZMQBaseError):
 class ZMQVersionError(NotImplementedError):
     """A feature needs a newer libzmq (or one built with the draft API)."""
 
-    def __init__(self, min_version, msg="Feature"):
+    def __init__(self, min_version: str, msg: str = "Feature") -> None:
         self.min_version = min_version
         self.msg = msg
         super().__init__(f"{msg} requires libzmq >= {min_version}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ZMQVersionError], tuple[str, str]]:
         return type(self), (self.min_version, self.msg)
 
 
-_BY_ERRNO = {
+_BY_ERRNO: dict[int, type[ZMQError]] = {
     _errno.EAGAIN: Again,
     _errno.EINTR: InterruptedSystemCall,
     ETERM: ContextTerminated,
 }
 
 
-def exception_for_errno(errnum: int) -> type:
+def exception_for_errno(errnum: int) -> type[ZMQError]:
     """The ZMQError subclass raised for ``errnum``."""
     return _BY_ERRNO.get(errnum, ZMQError)

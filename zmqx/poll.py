@@ -5,13 +5,21 @@ The registered set lives in a ``zmqx._zmq.PollSet`` (a C array of
 ``zmq_pollitem_t`` kept between calls), so ``Poller.poll()`` does no Python
 work per registered socket; only the ready ones become Python tuples.
 """
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
 from zmqx._zmq import PollSet
 from zmqx.constants import POLLERR, POLLIN, POLLOUT
+
+if TYPE_CHECKING:
+    from zmqx._zmq import _Pollable
 
 __all__ = ["Poller", "select"]
 
 
-def _timeout_ms(timeout):
+def _timeout_ms(timeout: float | None) -> int:
     """pyzmq's rule: None or negative waits forever; floats are truncated."""
     if timeout is None or timeout < 0:
         return -1
@@ -27,15 +35,15 @@ class Poller:
     registered: an fd and a file object with that fd are different entries.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._set = PollSet()
 
     @property
-    def sockets(self):
+    def sockets(self) -> list[tuple[_Pollable, int]]:
         """``[(obj, flags), ...]`` as registered, in order (a new list each time)."""
         return self._set.entries()
 
-    def register(self, socket, flags=POLLIN | POLLOUT):
+    def register(self, socket: _Pollable, flags: int = POLLIN | POLLOUT) -> None:
         """Poll ``socket`` for ``flags`` (POLLIN, POLLOUT, POLLERR); 0 unregisters."""
         if flags:
             self._set.register(socket, int(flags))
@@ -44,11 +52,11 @@ class Poller:
 
     modify = register
 
-    def unregister(self, socket):
+    def unregister(self, socket: _Pollable) -> None:
         """Stop polling ``socket`` (KeyError if it is not registered)."""
         self._set.unregister(socket)
 
-    def poll(self, timeout=None):
+    def poll(self, timeout: float | None = None) -> list[tuple[_Pollable, int]]:
         """Wait up to ``timeout`` ms (None or negative: forever) for events.
 
         Returns ``[(socket, events), ...]`` for every entry with events.
@@ -57,17 +65,20 @@ class Poller:
         """
         return self._set.poll(_timeout_ms(timeout))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._set)
 
-    def __contains__(self, socket):
+    def __contains__(self, socket: object) -> bool:
         return socket in self._set
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__module__}.Poller with {len(self._set)} entries>"
 
 
-def select(rlist, wlist, xlist, timeout=None):
+def select(
+    rlist: Collection[_Pollable], wlist: Collection[_Pollable], xlist: Collection[_Pollable],
+    timeout: float | None = None,
+) -> tuple[list[_Pollable], list[_Pollable], list[_Pollable]]:
     """Like ``select.select``, for zmqx sockets and fds: ``timeout`` in seconds
     (None: forever); returns the ready subsets ``(rlist, wlist, xlist)``."""
     ms = -1 if timeout is None else max(-1, int(timeout * 1000))

@@ -6,14 +6,20 @@ gives them pyzmq's signatures and one ending rule: every proxy returns
 normally when its context terminates or when told TERMINATE, and raises what
 a signal handler raises (Ctrl-C).
 """
+from __future__ import annotations
+
 import struct
 import time
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from zmqx import _zmq
 from zmqx._zmq import priority_proxy
 from zmqx.constants import DONTWAIT, EAGAIN, POLLIN, POLLOUT
 from zmqx.errors import Again, ContextTerminated
+
+if TYPE_CHECKING:
+    from zmqx._zmq import Frame, Socket
 
 __all__ = [
     "ProxyStatistics",
@@ -26,7 +32,7 @@ __all__ = [
 ]
 
 
-def proxy(frontend, backend, capture=None):
+def proxy(frontend: Socket, backend: Socket, capture: Socket | None = None) -> None:
     """Forward messages both ways between ``frontend`` and ``backend`` (zmq_proxy).
 
     ``capture``, if given, gets a copy of every message.  Returns when the
@@ -38,7 +44,8 @@ def proxy(frontend, backend, capture=None):
         pass
 
 
-def proxy_steerable(frontend, backend, capture=None, control=None):
+def proxy_steerable(frontend: Socket, backend: Socket, capture: Socket | None = None,
+                    control: Socket | None = None) -> None:
     """proxy() obeying commands on ``control`` (zmq_proxy_steerable).
 
     Commands are single frames: PAUSE, RESUME, TERMINATE (the proxy returns),
@@ -53,7 +60,7 @@ def proxy_steerable(frontend, backend, capture=None, control=None):
         pass
 
 
-def device(device_type, frontend, backend):
+def device(device_type: int, frontend: Socket, backend: Socket) -> None:
     """The legacy zmq_device(): proxy(frontend, backend), whatever ``device_type``
     (QUEUE, FORWARDER, STREAMER), as libzmq does."""
     proxy(frontend, backend)
@@ -81,7 +88,7 @@ class ProxyStatistics(NamedTuple):
     backend: SideStatistics
 
     @classmethod
-    def from_frames(cls, frames):
+    def from_frames(cls, frames: Sequence[bytes | Frame]) -> ProxyStatistics:
         """Parse the reply: 8 frames, each a native-endian uint64 (libzmq's order:
         frontend msgs in, bytes in, msgs out, bytes out, then the backend's)."""
         if len(frames) != 8 or any(len(f) != 8 for f in frames):
@@ -91,7 +98,7 @@ class ProxyStatistics(NamedTuple):
         return cls(SideStatistics(*values[:4]), SideStatistics(*values[4:]))
 
 
-def proxy_statistics(control, timeout=1.0):
+def proxy_statistics(control: Socket, timeout: float | None = 1.0) -> ProxyStatistics:
     """Ask a steerable proxy for its statistics over ``control`` (PAIR or REQ).
 
     Waits at most ``timeout`` seconds (None: for ever) in all, to send the
@@ -99,7 +106,7 @@ def proxy_statistics(control, timeout=1.0):
     """
     deadline = None if timeout is None else time.monotonic() + timeout
 
-    def wait(events):
+    def wait(events: int) -> None:
         ms = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
         if not control.poll(ms, events):
             raise Again(EAGAIN, "no STATISTICS reply within the timeout")

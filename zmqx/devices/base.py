@@ -7,30 +7,39 @@ A device records bind/connect addresses and socket options per side ("in",
 runs (in the thread or process that runs it), forwards until its context
 terminates, then closes them.
 """
+from __future__ import annotations
+
 import multiprocessing
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from zmqx._zmq import Context
 from zmqx.constants import ENOTSOCK, PAIR, QUEUE
 from zmqx.errors import ContextTerminated, ZMQError
 from zmqx.proxy import proxy
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from zmqx._zmq import Socket
+
 __all__ = ["Device", "ProcessDevice", "ThreadDevice"]
 
 
-def _side_methods(side):
+def _side_methods(side: str) -> tuple[Callable[[Device, str], None], Callable[[Device, str], None],
+                                      Callable[[Device, int, Any], None], Callable[..., int]]:
     """bind_<side>, connect_<side>, setsockopt_<side>, bind_<side>_to_random_port."""
-    def bind(self, addr):
+    def bind(self: Device, addr: str) -> None:
         self._config[side][0].append(addr)
 
-    def connect(self, addr):
+    def connect(self: Device, addr: str) -> None:
         self._config[side][1].append(addr)
 
-    def setsockopt(self, opt, value):
+    def setsockopt(self: Device, opt: int, value: Any) -> None:
         self._config[side][2].append((opt, value))
 
-    def bind_to_random_port(self, addr, *args, **kwargs):
+    def bind_to_random_port(self: Device, addr: str, *args: int, **kwargs: int) -> int:
         port = _free_port(addr, *args, **kwargs)
         bind(self, f"{addr}:{port}")
         return port
@@ -43,7 +52,7 @@ def _side_methods(side):
     return bind, connect, setsockopt, bind_to_random_port
 
 
-def _free_port(addr, *args, **kwargs):
+def _free_port(addr: str, *args: int, **kwargs: int) -> int:
     """A port of ``addr`` free now (a throwaway socket binds to it, then lets go)."""
     ctx = Context()
     try:
@@ -69,10 +78,11 @@ class Device:
     socket for both sides.
     """
 
-    context_factory = Context.instance
+    context_factory: Callable[[], Context] = Context.instance
     _sides: tuple[str, ...] = ("in", "out")
 
-    def __init__(self, device_type=QUEUE, in_type=None, out_type=None):
+    def __init__(self, device_type: int = QUEUE, in_type: int | None = None,
+                 out_type: int | None = None) -> None:
         if in_type is None or out_type is None:
             raise TypeError("in_type and out_type must be given")
         self.device_type = device_type
@@ -81,13 +91,14 @@ class Device:
         self.daemon = True
         self.done = False
         self._finished = threading.Event()
-        self._config = {side: ([], [], []) for side in self._sides}  # binds, connects, opts
-        self._sockets = []
+        self._config: dict[str, tuple[list[str], list[str], list[tuple[int, Any]]]] = {
+            side: ([], [], []) for side in self._sides}  # binds, connects, opts
+        self._sockets: list[Socket] = []
 
     bind_in, connect_in, setsockopt_in, bind_in_to_random_port = _side_methods("in")
     bind_out, connect_out, setsockopt_out, bind_out_to_random_port = _side_methods("out")
 
-    def _socket(self, ctx, side):
+    def _socket(self, ctx: Context, side: str) -> Socket:
         binds, connects, options = self._config[side]
         s = ctx.socket(getattr(self, f"{side}_type"))
         self._sockets.append(s)
@@ -99,10 +110,10 @@ class Device:
             s.connect(addr)
         return s
 
-    def _context_made(self, ctx):
+    def _context_made(self, ctx: Context) -> None:
         """Hook: called with the device's context before its sockets exist."""
 
-    def _setup_sockets(self):
+    def _setup_sockets(self) -> list[Socket]:
         """One socket per side, in ``_sides`` order (in and out may be one)."""
         ctx = self._context = self.context_factory()
         self._context_made(ctx)
@@ -114,12 +125,12 @@ class Device:
                 made.append(self._socket(ctx, side))
         return made
 
-    def run_device(self):
+    def run_device(self) -> None:
         """Make the sockets and forward; returns when the context terminates."""
         ins, outs = self._setup_sockets()
         proxy(ins, outs)
 
-    def run(self):
+    def run(self) -> None:
         """Run the device here until its context terminates; close its sockets."""
         try:
             self.run_device()
@@ -135,11 +146,11 @@ class Device:
             self.done = True
             self._finished.set()
 
-    def start(self):
+    def start(self) -> None:
         """Run the device (in the calling thread: returns when it is done)."""
         return self.run()
 
-    def join(self, timeout=None):
+    def join(self, timeout: float | None = None) -> None:
         """Wait until the device is done, at most ``timeout`` seconds."""
         self._finished.wait(timeout)
 
@@ -150,17 +161,17 @@ class _BackgroundDevice(Device):
     _launch_class: Any = None    # threading.Thread or multiprocessing.Process
     launcher: Any = None
 
-    def start(self):
+    def start(self) -> None:
         """Start the device in the background; return at once."""
         self.launcher = self._launch_class(target=self.run)
         self.launcher.daemon = self.daemon
         self.launcher.start()
 
-    def join(self, timeout=None):
+    def join(self, timeout: float | None = None) -> None:
         """Wait for the background thread or process, at most ``timeout`` seconds."""
         self.launcher.join(timeout)
 
-    def is_alive(self):
+    def is_alive(self) -> bool:
         return self.launcher is not None and self.launcher.is_alive()
 
 
@@ -184,29 +195,30 @@ class ProcessDevice(_BackgroundDevice):
 
     _launch_class = multiprocessing.Process
     context_factory = Context
-    _stop_r = _stop_w = None
+    _stop_r: Connection | None = None  # the pipe stop() writes to; made by start()
+    _stop_w: Connection | None = None
 
-    def start(self):
+    def start(self) -> None:
         self._stop_r, self._stop_w = multiprocessing.Pipe(duplex=False)
         super().start()
         self._stop_r.close()   # the child has its own end
 
-    def run(self):
+    def run(self) -> None:
         if self._stop_w is not None:
             self._stop_w.close()   # so the parent's exit reads as EOF here
         super().run()
 
-    def _context_made(self, ctx):
+    def _context_made(self, ctx: Context) -> None:
         self._ready = threading.Event()
         threading.Thread(target=self._watch, args=(ctx,), daemon=True).start()
 
-    def _setup_sockets(self):
+    def _setup_sockets(self) -> list[Socket]:
         try:
             return super()._setup_sockets()
         finally:
             self._ready.set()
 
-    def _watch(self, ctx):
+    def _watch(self, ctx: Context) -> None:
         """In the child: on stop() or the parent's exit, terminate the context,
         once the sockets exist (term() racing zmq_socket() would use a freed
         context)."""
@@ -217,7 +229,7 @@ class ProcessDevice(_BackgroundDevice):
         self._ready.wait()
         ctx.term()
 
-    def stop(self):
+    def stop(self) -> None:
         """Ask the device's process to finish (idempotent); then join() it."""
         if self._stop_w is not None and not self._stop_w.closed:
             try:

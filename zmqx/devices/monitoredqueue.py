@@ -2,6 +2,8 @@
 """MonitoredQueue devices: a two-way queue that copies all traffic, prefixed
 by its direction, to a monitor socket (the loop: zmqx._zmq.monitored_queue).
 """
+from __future__ import annotations
+
 from zmqx._zmq import monitored_queue
 from zmqx.constants import PUB
 from zmqx.devices.base import Device, ProcessDevice, ThreadDevice
@@ -20,12 +22,13 @@ class MonitoredQueueBase(ProxyBase):
     for in -> out traffic and ``[out_prefix, *frames]`` for out -> in.
     ROUTER to ROUTER swaps the first two frames (sender and recipient ids)."""
 
-    def __init__(self, in_type, out_type, mon_type=PUB, in_prefix=b"in", out_prefix=b"out"):
+    def __init__(self, in_type: int, out_type: int, mon_type: int = PUB, in_prefix: bytes = b"in",
+                 out_prefix: bytes = b"out") -> None:
         ProxyBase.__init__(self, in_type, out_type, mon_type)
         self.in_prefix = in_prefix
         self.out_prefix = out_prefix
 
-    def run_device(self):
+    def run_device(self) -> None:
         ins, outs, mons = self._setup_sockets()
         monitored_queue(ins, outs, mons, self.in_prefix, self.out_prefix)
 

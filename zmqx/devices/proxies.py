@@ -2,6 +2,10 @@
 """Proxy devices: zmq_proxy with a capture ("mon") socket, and the steerable
 proxy with a control ("ctrl") socket, each in this thread, a thread or a process.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from zmqx.constants import PUB, QUEUE
 from zmqx.devices.base import Device, ProcessDevice, ThreadDevice, _side_methods
 from zmqx.proxy import proxy, proxy_steerable
@@ -15,20 +19,25 @@ __all__ = [
     "ThreadProxySteerable",
 ]
 
+if TYPE_CHECKING:
+    _DeviceMixin = Device  # the mixins here are only ever combined with a Device
+else:
+    _DeviceMixin = object
 
-class ProxyBase:
+
+class ProxyBase(_DeviceMixin):
     """Mixin: a device forwarding in <-> out with a copy of every message on
     a monitor socket (``mon_type``, PUB by default)."""
 
     _sides: tuple[str, ...] = ("in", "out", "mon")
 
-    def __init__(self, in_type, out_type, mon_type=PUB):
+    def __init__(self, in_type: int, out_type: int, mon_type: int = PUB) -> None:
         Device.__init__(self, QUEUE, in_type, out_type)
         self.mon_type = mon_type
 
     bind_mon, connect_mon, setsockopt_mon, bind_mon_to_random_port = _side_methods("mon")
 
-    def run_device(self):
+    def run_device(self) -> None:
         ins, outs, mons = self._setup_sockets()
         proxy(ins, outs, mons)
 
@@ -39,7 +48,8 @@ class ProxySteerableBase(ProxyBase):
 
     _sides: tuple[str, ...] = ("in", "out", "mon", "ctrl")
 
-    def __init__(self, in_type, out_type, mon_type=PUB, ctrl_type=None):
+    def __init__(self, in_type: int, out_type: int, mon_type: int = PUB,
+                 ctrl_type: int | None = None) -> None:
         if ctrl_type is None:
             raise TypeError("ctrl_type must be given")
         ProxyBase.__init__(self, in_type, out_type, mon_type)
@@ -47,7 +57,7 @@ class ProxySteerableBase(ProxyBase):
 
     bind_ctrl, connect_ctrl, setsockopt_ctrl, bind_ctrl_to_random_port = _side_methods("ctrl")
 
-    def run_device(self):
+    def run_device(self) -> None:
         ins, outs, mons, ctrls = self._setup_sockets()
         proxy_steerable(ins, outs, mons, ctrls)
 

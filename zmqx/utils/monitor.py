@@ -5,11 +5,25 @@ libzmq (zmq_socket_monitor(3), event version 1) sends each event as two
 frames: 6 bytes (uint16 event number, uint32 value, native byte order, no
 padding), then the endpoint as text.
 """
+from __future__ import annotations
+
 import struct
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from zmqx.constants import DONTWAIT, PAIR, POLLIN, Event
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from zmqx._zmq import Frame, Socket
+
+    class _MonitorMessage(TypedDict):
+        """What parse_monitor_message returns (pyzmq's dict)."""
+
+        event: Event
+        value: int
+        endpoint: bytes
 
 __all__ = [
     "MonitorEvent",
@@ -23,7 +37,7 @@ _PROTOCOL_ERRORS = {m.value for name, m in Event.__members__.items()
                     if name.startswith("PROTOCOL_ERROR_")}
 
 
-def _decode(msg):
+def _decode(msg: Sequence[bytes | Frame]) -> tuple[Event, int, bytes]:
     """(Event, value, endpoint bytes) from the two frames of one event."""
     if len(msg) != 2 or len(msg[0]) != _HEADER.size:
         raise RuntimeError(f"invalid monitor message: {msg!r}")
@@ -34,7 +48,7 @@ def _decode(msg):
     return event, value, bytes(msg[1])
 
 
-def parse_monitor_message(msg):
+def parse_monitor_message(msg: Sequence[bytes | Frame]) -> _MonitorMessage:
     """Decode one event's frames into pyzmq's dict: ``event`` (an Event member),
     ``value`` (int; a PROTOCOL_ERROR_* Event for HANDSHAKE_FAILED_PROTOCOL),
     ``endpoint`` (bytes)."""
@@ -42,7 +56,7 @@ def parse_monitor_message(msg):
     return {"event": event, "value": value, "endpoint": endpoint}
 
 
-def recv_monitor_message(socket, flags=0):
+def recv_monitor_message(socket: Socket, flags: int = 0) -> _MonitorMessage:
     """Receive one event from a monitor socket and decode it as pyzmq does."""
     return parse_monitor_message(socket.recv_multipart(flags))
 
@@ -55,12 +69,13 @@ class MonitorEvent(NamedTuple):
     endpoint: str
 
     @classmethod
-    def from_frames(cls, msg):
+    def from_frames(cls, msg: Sequence[bytes | Frame]) -> MonitorEvent:
         event, value, endpoint = _decode(msg)
         return cls(event, value, endpoint.decode("utf-8", "replace"))
 
 
-def iter_monitor_events(socket, timeout=1.0, events=Event.ALL) -> Iterator[MonitorEvent]:
+def iter_monitor_events(socket: Socket, timeout: float | None = 1.0,
+                        events: int = Event.ALL) -> Iterator[MonitorEvent]:
     """Yield the events of a monitor socket as MonitorEvents.
 
     ``socket`` is a monitor socket (a PAIR, as ``get_monitor_socket()``
