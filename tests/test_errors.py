@@ -128,3 +128,10 @@ def test_has_capabilities():
     assert zmq.has("curve") is True
     assert zmq.has("ipc") is True
     assert zmq.has("nonsense") is False
+
+
+def test_error_module_has_pyzmq_name():
+    from importlib import import_module
+    error = import_module(zmq.__name__ + ".error")  # pyzmq code does `from zmq.error import ...`
+    assert error.ZMQError is zmq.ZMQError and error.Again is zmq.Again
+    assert isinstance(zmq.DRAFT_API, bool)

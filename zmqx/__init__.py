@@ -19,11 +19,13 @@ from zmqx.proxy import (ProxyStatistics, device, priority_proxy, proxy, proxy_st
                         proxy_steerable)
 
 IPC_PATH_MAX_LEN = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
+DRAFT_API: bool = has("draft")  # libzmq built with its draft API (pyzmq's name)
 
 __all__ = [
     "__version__", "constants", "Context", "Socket", "Frame", "Message", "MessageTracker",
     "ZMQBaseError", "ZMQError", "Again", "ContextTerminated", "InterruptedSystemCall",
     "ZMQBindError", "NotDone", "ZMQVersionError", "COPY_THRESHOLD", "IPC_PATH_MAX_LEN",
+    "DRAFT_API",
     "zmq_version", "zmq_version_info", "pyzmq_version", "has", "strerror", "zmq_errno",
     "zmq_poll", "PollSet", "Poller", "select", "proxy", "proxy_steerable", "priority_proxy",
     "device", "ProxyStatistics", "proxy_statistics", "curve_keypair", "curve_public",

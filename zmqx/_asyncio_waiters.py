@@ -13,11 +13,16 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from errno import EAGAIN
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zmqx._zmq import Socket as _SyncSocket
 from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
 from zmqx.errors import Again, ZMQError
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = ["Waiters", "CLOSED", "NO_ADD_READER"]
 
@@ -154,9 +159,9 @@ class Waiters:
 
     # --- waiting ------------------------------------------------------------
 
-    async def io(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., Any],
+    async def io(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., _T],
                  args: tuple[Any, ...], nowait: bool | int = False,
-                 timeout: int | None = None) -> Any:
+                 timeout: int | None = None) -> _T:
         """Run ``attempt(*args)`` (one DONTWAIT try; raises Again when the socket
         is not ready) as the first in line of its queue: the path for any call
         made while someone waits (n > 0).  ``nowait``: raise Again rather than
@@ -175,8 +180,8 @@ class Waiters:
             raise Again(EAGAIN)
         return await self.wait(sock, is_recv, attempt, args, timeout)
 
-    async def wait(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., Any],
-                   args: tuple[Any, ...], timeout: int | None = None) -> Any:
+    async def wait(self, sock: _SyncSocket, is_recv: bool, attempt: Callable[..., _T],
+                   args: tuple[Any, ...], timeout: int | None = None) -> _T:
         """Queue, and run ``attempt(*args)`` each time this caller is woken first
         in line, until it succeeds; Again after ``timeout`` ms (-1: never)."""
         if timeout is None:

@@ -11,6 +11,8 @@ from typing import Any, Final, Literal, overload
 
 from typing_extensions import Buffer, Self, disjoint_base
 
+from zmqx._asyncio_waiters import Waiters
+
 COPY_THRESHOLD: Final[int]
 DEFAULT_PROTOCOL: int
 
@@ -359,6 +361,29 @@ class Socket(_SocketBatch):
     ) -> Any: ...
     def get_monitor_socket(self, events: int = ..., addr: str | None = None) -> Socket: ...
     def disable_monitor(self) -> None: ...
+
+@disjoint_base
+class _AsyncSocket(Socket):
+    """Base of zmqx.asyncio.Socket: its awaited send and recv (the rest is Python)."""
+
+    _w: Waiters
+    async def send(  # type: ignore[override]
+        self,
+        data: Buffer | Frame,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> MessageTracker | None: ...
+    @overload  # type: ignore[override]
+    async def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False) -> bytes: ...
+    @overload
+    async def recv(self, flags: int, copy: Literal[False], track: bool = False) -> Frame: ...
+    @overload
+    async def recv(self, flags: int = 0, *, copy: Literal[False], track: bool = False) -> Frame: ...
+    @overload
+    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame: ...
 
 # --- polling, devices -----------------------------------------------------
 

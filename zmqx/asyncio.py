@@ -8,11 +8,15 @@ Otherwise the caller queues and is woken from the socket's ZMQ_FD, registered
 with the running loop's ``add_reader`` (so uvloop works too; Windows needs the
 selector loop).  The queueing and waking live in zmqx._asyncio_waiters.
 """
+from __future__ import annotations
+
 import asyncio
 import json
 import pickle
 import weakref
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Sequence
 from errno import EAGAIN
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from zmqx import _zmq
 from zmqx import poll as _poll
@@ -20,6 +24,15 @@ from zmqx._asyncio_waiters import CLOSED, Waiters
 from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, Event
 from zmqx.errors import Again
 from zmqx.utils.monitor import MonitorEvent
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from typing_extensions import Buffer, Self
+
+    from zmqx._zmq import Frame, MessageTracker, _Pollable
+
+    _T = TypeVar("_T")
 
 __all__ = ["Context", "Socket", "Poller", "CLOSED"]
 
@@ -35,7 +48,8 @@ _recv_many = _zmq.Socket.recv_many
 _get = _zmq.Socket.get
 
 
-async def _call(sock, is_recv, attempt, args, flags):
+async def _call(sock: Socket, is_recv: bool, attempt: Callable[..., _T], args: tuple[Any, ...],
+                flags: int) -> _T:
     """An awaited I/O call whose DONTWAIT try is ``attempt(*args)``: the fast
     path while nobody waits, else Waiters.io.  (send and recv have compiled
     fast paths in zmqx/_asyncio.pxi.)"""
@@ -73,8 +87,9 @@ class Socket(_zmq._AsyncSocket):
       awaitable through these; the receiving conveniences are redefined here.
     """
 
-    def __init__(self, context=None, socket_type=-1, io_loop=None, *, _from_socket=None,
-                 **kwargs):
+    def __init__(self, context: _zmq.Context | None = None, socket_type: int = -1,
+                 io_loop: object = None, *, _from_socket: _zmq.Socket | None = None,
+                 **kwargs: Any) -> None:
         """``io_loop`` is accepted for pyzmq compatibility and unused: a socket
         serves the loop running when it first has to wait."""
         if _from_socket is not None:
@@ -88,63 +103,110 @@ class Socket(_zmq._AsyncSocket):
             context._async_sockets.add(self)
 
     @classmethod
-    def from_socket(cls, socket, io_loop=None):
+    def from_socket(cls, socket: _zmq.Socket, io_loop: object = None) -> Self:
         """An async view of a blocking zmqx socket (sharing its libzmq socket)."""
         return cls(_from_socket=socket)
 
-    def __del__(self):
+    def __del__(self) -> None:
         w = self._w
         if w is not None:
             w.detach()
 
-    def close(self, linger=None):
+    def close(self, linger: int | None = None) -> None:
         """Close; pending calls on the socket raise CancelledError(CLOSED)."""
         w = self._w
         if w is not None and not self.closed:
             w.close()
         super().close(linger)
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         self.close()
 
     # --- messages -----------------------------------------------------------
 
-    def send_multipart(self, msg_parts, flags=0, copy=True, track=False, **kwargs):
+    def send_multipart(  # type: ignore[override]
+        self, msg_parts: Iterable[Buffer | Frame], flags: int = 0, copy: bool = True,
+        track: bool = False, **kwargs: Any,
+    ) -> Coroutine[Any, Any, MessageTracker | None]:
         """Send a multipart message (awaitable)."""
         if type(msg_parts) is not list and type(msg_parts) is not tuple:
             msg_parts = list(msg_parts)  # a retry must see the same parts
         return _call(self, False, _send_multipart,
                      (self, msg_parts, flags | _NOBLOCK, copy, track), flags)
 
-    def recv_multipart(self, flags=0, copy=True, track=False):
+    @overload  # type: ignore[override]
+    def recv_multipart(self, flags: int = 0, copy: Literal[True] = True,
+                       track: bool = False) -> Coroutine[Any, Any, list[bytes]]: ...
+    @overload
+    def recv_multipart(self, flags: int, copy: Literal[False],
+                       track: bool = False) -> Coroutine[Any, Any, list[Frame]]: ...
+    @overload
+    def recv_multipart(self, flags: int = 0, *, copy: Literal[False],
+                       track: bool = False) -> Coroutine[Any, Any, list[Frame]]: ...
+    @overload
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False
+                       ) -> Coroutine[Any, Any, list[bytes] | list[Frame]]: ...
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False
+                       ) -> Coroutine[Any, Any, list[bytes] | list[Frame]]:
         """Receive every frame of one message (awaitable)."""
         return _call(self, True, _recv_multipart, (self, flags | _NOBLOCK, copy), flags)
 
-    def recv_into(self, buffer, nbytes=0, flags=0):
+    def recv_into(  # type: ignore[override]
+        self, buffer: Buffer, nbytes: int = 0, flags: int = 0
+    ) -> Coroutine[Any, Any, int]:
         """Receive one frame into ``buffer``; its full size (awaitable)."""
         return _call(self, True, _recv_into, (self, buffer, nbytes, flags | _NOBLOCK), flags)
 
-    async def recv_string(self, flags=0, encoding="utf-8"):
+    async def recv_string(  # type: ignore[override]
+        self, flags: int = 0, encoding: str = "utf-8"
+    ) -> str:
         return (await self.recv(flags)).decode(encoding)
 
-    recv_unicode = recv_string
+    recv_unicode = recv_string  # type: ignore[assignment]
 
-    async def recv_json(self, flags=0, **kwargs):
+    async def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
         return json.loads(await self.recv(flags), **kwargs)
 
-    async def recv_pyobj(self, flags=0):
+    async def recv_pyobj(self, flags: int = 0) -> Any:
         """Receive and unpickle.  Only unpickle data from peers you trust."""
         return pickle.loads(await self.recv(flags))
 
-    async def recv_serialized(self, deserialize, flags=0, copy=True):
+    async def recv_serialized(
+        self, deserialize: Callable[[Any], Any], flags: int = 0, copy: bool = True
+    ) -> Any:
         return deserialize(await self.recv_multipart(flags, copy))
+
+    if TYPE_CHECKING:  # inherited: they return self.send(...) / self.send_multipart(...)
+        def send_string(  # type: ignore[override]
+            self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8",
+            **kwargs: Any,
+        ) -> Coroutine[Any, Any, MessageTracker | None]: ...
+
+        send_unicode = send_string  # type: ignore[assignment]
+
+        def send_json(  # type: ignore[override]
+            self, obj: Any, flags: int = 0, **kwargs: Any
+        ) -> Coroutine[Any, Any, MessageTracker | None]: ...
+
+        def send_pyobj(  # type: ignore[override]
+            self, obj: Any, flags: int = 0, protocol: int = ..., **kwargs: Any
+        ) -> Coroutine[Any, Any, MessageTracker | None]: ...
+
+        def send_serialized(  # type: ignore[override]
+            self, msg: Any, serialize: Callable[[Any], Iterable[Buffer | Frame]],
+            flags: int = 0, copy: bool = True, **kwargs: Any,
+        ) -> Coroutine[Any, Any, MessageTracker | None]: ...
 
     # --- batches (issue 5's core API, awaited) --------------------------------
 
-    async def send_many(self, messages, flags=0, copy=True):
+    async def send_many(  # type: ignore[override]
+        self, messages: Iterable[Buffer | Frame | Sequence[Buffer | Frame]], flags: int = 0,
+        copy: bool = True,
+    ) -> int:
         """Send every message (bytes, a Frame, or a list of frames), waiting as
         the socket fills; returns how many were sent (with NOBLOCK: how many
         went at once).  On an error or cancellation, ``e.sent`` says how many
@@ -152,7 +214,7 @@ class Socket(_zmq._AsyncSocket):
         seq = messages if type(messages) is list or type(messages) is tuple else list(messages)
         done = [0]
 
-        def attempt():
+        def attempt() -> int:
             done[0] += _send_many(self, seq[done[0]:] if done[0] else seq, flags | _NOBLOCK,
                                   copy)
             if done[0] < len(seq) and not flags & _NOBLOCK:
@@ -164,20 +226,22 @@ class Socket(_zmq._AsyncSocket):
         except Again as e:
             if flags & _NOBLOCK:
                 return done[0]  # others were queued first
-            e.sent = done[0]
+            e.sent = done[0]  # type: ignore[attr-defined]
             raise
         except BaseException as e:
-            e.sent = done[0]
+            e.sent = done[0]  # type: ignore[attr-defined]
             raise
 
-    async def recv_many(self, max_messages=1000, timeout=-1, copy=True):
+    async def recv_many(  # type: ignore[override]
+        self, max_messages: int = 1000, timeout: int | None = -1, copy: bool = True
+    ) -> list[Any]:
         """Wait up to ``timeout`` ms (-1: for ever, 0: not at all) for a message,
         then return it and every message queued behind it, at most
         ``max_messages`` (see the blocking recv_many); [] on timeout."""
         w = self._w
         timeout = -1 if timeout is None else timeout
 
-        def attempt():
+        def attempt() -> list[Any]:
             out = _recv_many(self, max_messages, 0, copy)
             if not out:
                 raise Again(EAGAIN)
@@ -195,7 +259,9 @@ class Socket(_zmq._AsyncSocket):
 
     # --- readiness ------------------------------------------------------------
 
-    async def poll(self, timeout=None, flags=POLLIN):
+    async def poll(  # type: ignore[override]
+        self, timeout: float | None = None, flags: int = POLLIN
+    ) -> int:
         """Wait up to ``timeout`` ms (None or negative: for ever) for ``flags``;
         return the events ready among them (0 on timeout)."""
         w = self._w
@@ -203,8 +269,8 @@ class Socket(_zmq._AsyncSocket):
         if ready or timeout == 0:
             return ready
         loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        timer = None
+        fut: asyncio.Future[int] = loop.create_future()
+        timer: asyncio.TimerHandle | None = None
         if timeout is not None and timeout > 0:
             timer = loop.call_later(timeout / 1000.0, _resolve, fut, 0)
         try:
@@ -215,7 +281,7 @@ class Socket(_zmq._AsyncSocket):
             if timer is not None:
                 timer.cancel()
 
-    def get(self, option):
+    def get(self, option: int) -> Any:
         """A socket option.  Reading EVENTS drains the fd's edge, so it wakes any
         waiter the read found ready (as every read of EVENTS here does)."""
         if option == _EVENTS:
@@ -225,14 +291,14 @@ class Socket(_zmq._AsyncSocket):
     getsockopt = get
 
     @property
-    def events(self):
+    def events(self) -> _EventsValue:  # type: ignore[override]
         """ZMQ_EVENTS, an int as in pyzmq -- which, called, is the async iterator
         over this socket's monitor events: ``async for e in sock.events(): ...``."""
         events = _EventsValue(self._w.recheck(self))
         events._socket = self
         return events
 
-    async def _monitor_events(self, monitor):
+    async def _monitor_events(self, monitor: _zmq.Socket) -> AsyncGenerator[MonitorEvent, None]:
         view = monitor if isinstance(monitor, Socket) else Socket.from_socket(monitor)
         try:
             while True:
@@ -255,12 +321,14 @@ class _EventsValue(int):
     the loop early ends monitoring when the iterator is closed: use
     ``contextlib.aclosing`` to make that immediate."""
 
-    def __call__(self, events=Event.ALL):
+    _socket: Socket
+
+    def __call__(self, events: int = Event.ALL) -> AsyncGenerator[MonitorEvent, None]:
         sock = self._socket  # monitoring starts now, not at the first iteration
         return sock._monitor_events(sock.get_monitor_socket(events))
 
 
-def _resolve(fut, value):
+def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
     if not fut.done():
         fut.set_result(value)
 
@@ -276,19 +344,22 @@ class Context(_zmq.Context):
 
     _socket_class = Socket
 
-    def __init__(self, io_threads=1, shadow=0):
+    def __init__(self, io_threads: int | _zmq.Context = 1, shadow: int | _zmq.Context = 0) -> None:
         if isinstance(io_threads, _zmq.Context):
             io_threads, shadow = 1, io_threads
         if isinstance(shadow, _zmq.Context):
             self._shadowed = shadow  # keeps the wrapped context alive
             shadow = shadow.underlying
         super().__init__(io_threads, shadow=shadow)
-        self._async_sockets = weakref.WeakSet()
+        self._async_sockets: weakref.WeakSet[Socket] = weakref.WeakSet()
 
-    async def __aenter__(self):
+    if TYPE_CHECKING:  # what it makes: _socket_class
+        def socket(self, socket_type: int, **kwargs: Any) -> Socket: ...
+
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         """Close every socket (waking its waiters), then term() off the loop."""
         for s in list(self._async_sockets):
             s.close()
@@ -306,11 +377,11 @@ class Poller(_poll.Poller):
     timeout, error or cancellation.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self._views = {}  # blocking zmqx socket -> its async view
+        self._views: dict[_zmq.Socket, Socket] = {}  # blocking zmqx socket -> its async view
 
-    def register(self, socket, flags=POLLIN | POLLOUT):
+    def register(self, socket: _Pollable, flags: int = POLLIN | POLLOUT) -> None:
         if isinstance(socket, _zmq.Socket) and not isinstance(socket, Socket):
             if not flags:
                 self._views.pop(socket, None)
@@ -320,18 +391,18 @@ class Poller(_poll.Poller):
 
     modify = register
 
-    def unregister(self, socket):
+    def unregister(self, socket: _Pollable) -> None:
         super().unregister(socket)
         self._views.pop(socket, None)
 
-    def _ready(self):
+    def _ready(self) -> list[tuple[_Pollable, int]]:
         """[(registered object, events)] ready now; the EVENTS reads wake the
         sockets' own waiters as a recheck does."""
         entries = self.sockets
         fds = [(obj, flags) for obj, flags in entries
                if not isinstance(self._views.get(obj, obj), Socket)]
         fd_events = dict(_zmq.zmq_poll(fds, 0)) if fds else {}
-        ready = []
+        ready: list[tuple[_Pollable, int]] = []
         for obj, flags in entries:
             sock = self._views.get(obj, obj)
             events = (sock._w.recheck(sock) & flags if isinstance(sock, Socket)
@@ -340,7 +411,9 @@ class Poller(_poll.Poller):
                 ready.append((obj, events))
         return ready
 
-    async def poll(self, timeout=None):
+    async def poll(  # type: ignore[override]
+        self, timeout: float | None = None
+    ) -> list[tuple[_Pollable, int]]:
         """Wait up to ``timeout`` ms (None or negative: for ever); return
         ``[(socket, events), ...]`` as the blocking Poller does."""
         ready = self._ready()
@@ -350,7 +423,7 @@ class Poller(_poll.Poller):
         deadline = None if timeout is None or timeout < 0 else loop.time() + timeout / 1000.0
         while True:
             fut = loop.create_future()
-            undo = []
+            undo: list[tuple[Any, ...]] = []
             try:
                 for obj, flags in self.sockets:
                     sock = self._views.get(obj, obj)

@@ -7,10 +7,15 @@ real.  ``assert_type`` pins what the stubs promise for the common calls.
 """
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import zmqx as zmq
+import zmqx.asyncio
+import zmqx.devices
+from zmqx.utils.monitor import MonitorEvent, iter_monitor_events, parse_monitor_message
 
 if TYPE_CHECKING:
     from typing_extensions import assert_type
@@ -19,9 +24,10 @@ else:
         return value
 
 TIMEOUT_MS = 5000
+S = TypeVar("S", bound=zmq.Socket)
 
 
-def configure(sock: zmq.Socket) -> zmq.Socket:
+def configure(sock: S) -> S:
     sock.linger = 0
     sock.rcvtimeo = TIMEOUT_MS
     sock.sndtimeo = TIMEOUT_MS
@@ -101,6 +107,111 @@ def curve(ctx: zmq.Context) -> None:
     assert client.recv() == b"pong"
 
 
+def polling(ctx: zmq.Context) -> None:
+    a = configure(ctx.socket(zmq.PAIR))
+    b = configure(ctx.socket(zmq.PAIR))
+    with a.bind("inproc://poll"), b.connect("inproc://poll"):
+        poller = zmq.Poller()
+        poller.register(a, zmq.POLLIN)
+        poller.register(b)
+        assert len(poller) == 2 and a in poller
+        b.send(b"ready")
+        events = dict(poller.poll(TIMEOUT_MS))
+        assert events[a] & zmq.POLLIN
+        poller.unregister(b)
+        rlist, wlist, xlist = zmq.select([a], [b], [], timeout=5)
+        assert rlist == [a] and wlist == [b] and xlist == []
+        assert a.recv() == b"ready"
+    a.close()
+    b.close()
+
+
+def proxying(ctx: zmq.Context) -> None:
+    front = configure(ctx.socket(zmq.PULL))
+    back = configure(ctx.socket(zmq.PUSH))
+    control = configure(ctx.socket(zmq.PAIR))
+    steer = configure(ctx.socket(zmq.PAIR))
+    front.bind("inproc://front")
+    back.bind("inproc://back")
+    steer.bind("inproc://steer")
+    control.connect("inproc://steer")
+    thread = threading.Thread(target=zmq.proxy_steerable, args=(front, back, None, control))
+    thread.start()
+    producer = configure(ctx.socket(zmq.PUSH))
+    consumer = configure(ctx.socket(zmq.PULL))
+    producer.connect("inproc://front")
+    consumer.connect("inproc://back")
+    producer.send(b"proxied")
+    assert consumer.recv() == b"proxied"
+    stats = zmq.proxy_statistics(steer, timeout=5)
+    assert_type(stats, zmq.ProxyStatistics)
+    messages: int = stats.frontend.messages_in
+    assert messages == 1 and stats.backend.bytes_out == len(b"proxied")
+    steer.send(b"TERMINATE")
+    thread.join(5)
+    for sock in (front, back, control, steer, producer, consumer):
+        sock.close()
+
+
+def device() -> None:
+    dev_ctx = zmq.Context()
+    dev = zmqx.devices.ThreadDevice(zmq.QUEUE, zmq.PULL, zmq.PUSH)
+    dev.context_factory = lambda: dev_ctx
+    dev.bind_in("inproc://dev-in")
+    dev.connect_out("inproc://dev-out")
+    dev.setsockopt_out(zmq.LINGER, 0)
+    pull = configure(dev_ctx.socket(zmq.PULL))
+    pull.bind("inproc://dev-out")
+    dev.start()
+    push = configure(dev_ctx.socket(zmq.PUSH))
+    push.connect("inproc://dev-in")
+    push.send(b"via a device")
+    assert pull.recv() == b"via a device"
+    push.close()
+    pull.close()
+    dev_ctx.term()  # ends the device
+    dev.join(timeout=5)
+    assert not dev.is_alive()
+
+
+def monitoring(ctx: zmq.Context) -> None:
+    server = configure(ctx.socket(zmq.REP))
+    mon = configure(server.get_monitor_socket())
+    server.bind_to_random_port("tcp://127.0.0.1")
+    first = parse_monitor_message(mon.recv_multipart())
+    assert isinstance(first["event"], zmq.Event) and isinstance(first["endpoint"], bytes)
+    server.monitor(None)
+    events = list(iter_monitor_events(mon, timeout=5))
+    assert_type(events, list[MonitorEvent])
+    last = events[-1]
+    assert last.event == zmq.Event.MONITOR_STOPPED
+    assert isinstance(last.endpoint, str) and isinstance(last.value, int)
+    server.disable_monitor()
+    server.close()
+
+
+async def async_messaging() -> None:
+    async with zmqx.asyncio.Context() as actx:
+        pull = configure(actx.socket(zmq.PULL))
+        push = actx.socket(zmq.PUSH)
+        assert_type(pull, zmqx.asyncio.Socket)
+        pull.bind("inproc://async")
+        push.connect("inproc://async")
+        await push.send(b"one")
+        assert_type(await pull.recv(), bytes)
+        await push.send_multipart([b"a", b"b"])
+        assert_type(await pull.recv_multipart(), list[bytes])
+        await push.send_string("three")
+        poller = zmqx.asyncio.Poller()
+        poller.register(pull, zmq.POLLIN)
+        assert await poller.poll(TIMEOUT_MS) == [(pull, zmq.POLLIN)]
+        assert await pull.poll(TIMEOUT_MS) == zmq.POLLIN
+        assert_type(await pull.recv_string(), str)
+        await push.send_multipart([b"x"])
+        frames = await pull.recv_multipart(copy=False)
+        assert_type(frames, list[zmq.Frame])
+
+
 def library() -> None:
     major, minor, patch = zmq.zmq_version_info()
     assert f"{major}.{minor}.{patch}" == zmq.zmq_version()
@@ -120,6 +231,11 @@ def main() -> None:
         messaging(ctx)
         if zmq.has("curve"):
             curve(ctx)
+        polling(ctx)
+        proxying(ctx)
+        monitoring(ctx)
+    device()
+    asyncio.run(async_messaging())
     print("typing sample ran")
 
 

@@ -117,7 +117,7 @@ class Device:
         """One socket per side, in ``_sides`` order (in and out may be one)."""
         ctx = self._context = self.context_factory()
         self._context_made(ctx)
-        made = []
+        made: list[Socket] = []
         for side in self._sides:
             if side == "out" and self.out_type < 0:
                 made.append(made[0])
@@ -195,7 +195,7 @@ class ProcessDevice(_BackgroundDevice):
 
     _launch_class = multiprocessing.Process
     context_factory = Context
-    _stop_r: Connection | None = None  # the pipe stop() writes to; made by start()
+    _stop_r: Connection | None = None  # the pipe stop() writes to (_stop_w), made by start()
     _stop_w: Connection | None = None
 
     def start(self) -> None:
@@ -223,7 +223,7 @@ class ProcessDevice(_BackgroundDevice):
         once the sockets exist (term() racing zmq_socket() would use a freed
         context)."""
         try:
-            self._stop_r.recv_bytes()
+            self._stop_r.recv_bytes()  # type: ignore[union-attr]  # start() made it
         except (EOFError, OSError):
             pass
         self._ready.wait()
