@@ -26,6 +26,3 @@ cdef inline void *_check_ptr(void *p) except NULL:
         _raise_errno(lz.zmq_errno())
     return p
 
-
-cdef inline double _monotonic():
-    return _time.monotonic()

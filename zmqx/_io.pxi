@@ -9,6 +9,10 @@
 #    raises (Ctrl-C), the exception propagates.  Otherwise the call resumes with
 #    the time left of its timeout (RCVTIMEO/SNDTIMEO, or poll's), not a new one.
 
+cdef inline double _monotonic():
+    return _time.monotonic()
+
+
 cdef enum:
     _SEND_MSG = 0
     _RECV_MSG = 1

@@ -2,15 +2,24 @@
 # cython: language_level=3
 """zmqx's one extension module: Context, Socket, Frame over libzmq.
 
-Built from small parts (``include``d, in dependency order); each part names
-its one job in its first lines.  Where a message goes:
+Built from small parts, ``include``d below in dependency order, each naming
+its one job in its first lines:
 
-    Socket.send()  -> _SocketCore._send_frame()   (_socket.pxi)
-                   -> a zmq_msg_t: copied, or zero-copy via zmqx_zc (_frame.pxi)
-                   -> _msg_io(): zmq_msg_send with the GIL and ZMQ_DONTWAIT;
-                      only if that would block, again without the GIL, retried
-                      on EINTR after PyErr_CheckSignals()          (_io.pxi)
-    Socket.recv()  -> _SocketCore._recv_frame() -> _msg_io(zmq_msg_recv)
+    _errors    rc -> exception          _socket   _SocketCore: options, frames
+    _io        the blocking recipe      _batch    send_many / recv_many
+    _frame     Frame, zero-copy         _sugar    Socket: strings, json, ...
+    _context   Context                  _asyncio  compiled asyncio fast paths
+    _poll      zmq_poll, proxy          _pollset  PollSet (epoll / zmq_poll)
+    _forward   nogil forwarding loops   _utils    version, CURVE, Z85
+
+Where a message goes:
+
+    Socket.send()  -> _SocketCore._send_frame()                     (_socket.pxi)
+                   -> _fill_msg(): a zmq_msg_t, copied or zero-copy  (_frame.pxi)
+                   -> _io(): zmq_msg_send with the GIL and ZMQ_DONTWAIT; only
+                      if that would block, again without the GIL, resumed
+                      after signals via PyErr_CheckSignals()          (_io.pxi)
+    Socket.recv()  -> _SocketCore._recv_frame() -> _io(zmq_msg_recv)
                    -> bytes (copy=True) or a Frame owning the zmq_msg_t.
 Errors from any libzmq call go through _check_rc()/_raise_errno() (_errors.pxi)
 to the pure-Python classes in zmqx/errors.py.
