@@ -327,10 +327,21 @@ cdef class _SocketCore:
         """Receive one frame into a writable buffer; return the frame's full size
         (larger than the buffer when the frame was truncated)."""
         cdef Py_buffer view
-        cdef int rc
+        cdef int rc, err
         self._check_open()
         if nbytes < 0:
             raise ValueError("nbytes must be >= 0")
+        if type(buffer) is bytearray and nbytes <= PyByteArray_GET_SIZE(buffer):
+            # A first try with the GIL held needs no buffer export: nothing else
+            # can resize the bytearray meanwhile.  Only a wait exports it (below).
+            self._ops += 1
+            rc = lz.zmq_recv(self.handle, PyByteArray_AS_STRING(buffer),
+                             nbytes or PyByteArray_GET_SIZE(buffer), flags | lz.ZMQ_DONTWAIT)
+            if rc >= 0:
+                return rc
+            err = lz.zmq_errno()
+            if err != EAGAIN or flags & lz.ZMQ_DONTWAIT:
+                _raise_errno(err)
         PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
         try:
             if nbytes > view.len:
