@@ -33,13 +33,11 @@ cdef class _AsyncSocket(Socket):
 
     async def recv(self, int flags=0, bint copy=True, bint track=False):
         """Receive one frame: bytes, or with ``copy=False`` a Frame."""
-        cdef int more = 0
         w = self._w
         if w.n:
             return await w.io(self, True, _SocketCore.recv,
                               (self, flags | lz.ZMQ_DONTWAIT, copy), flags & lz.ZMQ_DONTWAIT)
-        self._check_open()
-        frame = self._take(copy, &more)
+        frame = self._recv_frame(flags, copy, NULL, False)
         if frame is not None:
             return frame
         if flags & lz.ZMQ_DONTWAIT:

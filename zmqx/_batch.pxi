@@ -57,27 +57,6 @@ cdef class _SocketBatch(_SocketCore):
             raise
         return sent
 
-    cdef object _take(self, bint copy, int *more):
-        """One frame if one is queued now, else None (no exception on EAGAIN)."""
-        cdef lz.zmq_msg_t msg
-        cdef Frame frame
-        self._ops += 1
-        if copy:
-            lz.zmq_msg_init(&msg)
-            if lz.zmq_msg_recv(&msg, self.handle, lz.ZMQ_DONTWAIT) < 0:
-                err = lz.zmq_errno()
-                return None if err == EAGAIN else _raise_errno(err)
-            more[0] = lz.zmq_msg_more(&msg)
-            data = _msg_bytes(&msg)
-            lz.zmq_msg_close(&msg)
-            return data
-        frame = Frame.__new__(Frame)
-        if lz.zmq_msg_recv(&frame.zmq_msg, self.handle, lz.ZMQ_DONTWAIT) < 0:
-            err = lz.zmq_errno()
-            return None if err == EAGAIN else _raise_errno(err)
-        more[0] = frame.more = lz.zmq_msg_more(&frame.zmq_msg)
-        return frame
-
     def recv_many(self, Py_ssize_t max_messages=1000, timeout=-1, bint copy=True):
         """Wait up to ``timeout`` ms (-1: forever, 0: not at all) for a message,
         then return it and every message already queued behind it, at most
@@ -96,7 +75,7 @@ cdef class _SocketBatch(_SocketCore):
             if _poll_wait(&item, 1, -1 if timeout is None else timeout) == 0:
                 return out
         while len(out) < max_messages:
-            first = self._take(copy, &more)
+            first = self._recv_frame(0, copy, &more, False)
             if first is None:
                 break
             if not more:
@@ -104,7 +83,7 @@ cdef class _SocketBatch(_SocketCore):
                 continue
             parts = [first]
             while more:  # the rest of a multipart message is already here
-                parts.append(self._take(copy, &more))
+                parts.append(self._recv_frame(0, copy, &more, False))
             out.append(parts)
         return out
 
@@ -136,7 +115,7 @@ cdef class _SocketBatch(_SocketCore):
                              views[len(out)].len, flags)
                     out.append(rc)
                 else:
-                    out.append(self._recv_frame(flags, True))
+                    out.append(self._recv_frame(flags, True, NULL, True))
                 more = _get_int_opt(self.handle, lz.ZMQ_RCVMORE)
             return out
         finally:

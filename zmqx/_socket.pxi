@@ -288,21 +288,37 @@ cdef class _SocketCore:
         lz.zmq_msg_close(&msg)
         return 0 if err == EAGAIN else _raise_errno(err)
 
-    cdef object _recv_frame(self, int flags, bint copy):
-        """Receive one frame: bytes (copy) or a Frame owning libzmq's memory."""
+    cdef object _recv_frame(self, int flags, bint copy, int *more, bint wait):
+        """Receive one frame: bytes (copy) or a Frame owning libzmq's memory.
+
+        ``*more`` (unless NULL) is set from the frame.  ``wait`` False: one
+        DONTWAIT try that returns None, not Again, when nothing is queued.
+        """
         cdef lz.zmq_msg_t msg
+        cdef lz.zmq_msg_t *target = &msg
         cdef Frame frame
+        cdef int err
         self._check_open()
         if copy:
             lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
-            _io(self, _RECV_MSG, &msg, NULL, 0, flags)
-            data = _msg_bytes(&msg)
-            lz.zmq_msg_close(&msg)
-            return data
-        frame = Frame.__new__(Frame)
-        _io(self, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
-        frame.more = lz.zmq_msg_more(&frame.zmq_msg)
-        return frame
+        else:
+            frame = Frame.__new__(Frame)
+            target = &frame.zmq_msg
+        if wait:
+            _io(self, _RECV_MSG, target, NULL, 0, flags)
+        else:
+            self._ops += 1
+            if lz.zmq_msg_recv(target, self.handle, flags | lz.ZMQ_DONTWAIT) < 0:
+                err = lz.zmq_errno()
+                return None if err == EAGAIN else _raise_errno(err)
+        if more != NULL:
+            more[0] = lz.zmq_msg_more(target)
+        if not copy:
+            frame.more = lz.zmq_msg_more(target)
+            return frame
+        data = _msg_bytes(&msg)
+        lz.zmq_msg_close(&msg)
+        return data
 
     def send(self, data, int flags=0, bint copy=True, bint track=False,
              routing_id=None, group=None):
@@ -321,7 +337,7 @@ cdef class _SocketCore:
 
     def recv(self, int flags=0, bint copy=True, bint track=False):
         """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy)."""
-        return self._recv_frame(flags, copy)
+        return self._recv_frame(flags, copy, NULL, True)
 
     def recv_into(self, buffer, Py_ssize_t nbytes=0, int flags=0):
         """Receive one frame into a writable buffer; return the frame's full size
@@ -373,23 +389,10 @@ cdef class _SocketCore:
 
     def recv_multipart(self, int flags=0, bint copy=True, bint track=False):
         """Receive every frame of one message: a list of bytes, or of Frames."""
-        cdef lz.zmq_msg_t msg
-        cdef Frame frame
         cdef list parts = []
         cdef int more = 1
-        self._check_open()
         while more:
-            if copy:
-                lz.zmq_msg_init(&msg)
-                _io(self, _RECV_MSG, &msg, NULL, 0, flags)
-                more = lz.zmq_msg_more(&msg)
-                parts.append(_msg_bytes(&msg))
-                lz.zmq_msg_close(&msg)
-            else:
-                frame = Frame.__new__(Frame)
-                _io(self, _RECV_MSG, &frame.zmq_msg, NULL, 0, flags)
-                more = frame.more = lz.zmq_msg_more(&frame.zmq_msg)
-                parts.append(frame)
+            parts.append(self._recv_frame(flags, copy, &more, True))
         return parts
 
     def poll(self, timeout=None, int flags=lz.ZMQ_POLLIN):

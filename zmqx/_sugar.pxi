@@ -65,7 +65,7 @@ cdef class Socket(_SocketBatch):
         return self.send(u.encode(encoding), flags, copy, **kwargs)
 
     def recv_string(self, int flags=0, encoding="utf-8"):
-        return self._recv_frame(flags, True).decode(encoding)
+        return self._recv_frame(flags, True, NULL, True).decode(encoding)
 
     send_unicode = send_string
     recv_unicode = recv_string
@@ -77,14 +77,14 @@ cdef class Socket(_SocketBatch):
         return self.send(_json.dumps(obj, **kwargs).encode("utf-8"), flags, **send_kwargs)
 
     def recv_json(self, int flags=0, **kwargs):
-        return _json.loads(self._recv_frame(flags, True), **kwargs)
+        return _json.loads(self._recv_frame(flags, True, NULL, True), **kwargs)
 
     def send_pyobj(self, obj, int flags=0, protocol=DEFAULT_PROTOCOL, **kwargs):
         """Send ``obj`` pickled.  Only unpickle data from peers you trust."""
         return self.send(_pickle.dumps(obj, protocol), flags, **kwargs)
 
     def recv_pyobj(self, int flags=0):
-        return _pickle.loads(self._recv_frame(flags, True))
+        return _pickle.loads(self._recv_frame(flags, True, NULL, True))
 
     def send_serialized(self, msg, serialize, int flags=0, bint copy=True, **kwargs):
         """Send ``serialize(msg)``, a list of frames, as one multipart message."""

@@ -59,13 +59,13 @@ cdef class _SocketCore:
     cdef int _send_frame(self, object data, int flags, bint copy,
                          MessageTracker tracker) except -1
     cdef int _send_now(self, object data, int flags, bint copy) except -1
-    cdef object _recv_frame(self, int flags, bint copy)
+    cdef object _recv_frame(self, int flags, bint copy, int *more, bint wait)
     cdef int _send_parts(self, parts, int flags, bint copy,
                          MessageTracker tracker) except -1
 
 
 cdef class _SocketBatch(_SocketCore):
-    cdef object _take(self, bint copy, int *more)
+    pass
 
 
 cdef class Socket(_SocketBatch):
