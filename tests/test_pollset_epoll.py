@@ -108,10 +108,11 @@ def test_events_read_elsewhere_does_not_hide_readiness(pair):
     assert first.poll(5000) == [(pull, IN)]  # consumed the fd's edge
     assert second.poll(0) == [(pull, IN)]
     assert pull.recv() == b"x"
+    assert first.poll(0) == [] and second.poll(0) == []  # both up to date, nothing queued
     push.send(b"y")
     assert pull.poll(5000) == IN  # Socket.poll consumes the edge too
-    assert pull.events & IN
     assert first.poll(0) == [(pull, IN)] and second.poll(0) == [(pull, IN)]
+    assert pull.events & IN
 
 
 def test_pollout_follows_the_high_water_mark(pair):

@@ -63,17 +63,13 @@ cdef class _SocketBatch(_SocketCore):
         ``max_messages``.  A message is bytes (a Frame with ``copy=False``), or
         a list of them when it has several frames.  [] when the wait timed out.
         """
-        cdef lz.zmq_pollitem_t item
         cdef list out = []
         cdef list parts
         cdef int more = 0
         if max_messages < 1:
             raise ValueError("max_messages must be >= 1")
-        self._check_open()
-        if timeout != 0:
-            item.socket, item.fd, item.events, item.revents = self.handle, 0, lz.ZMQ_POLLIN, 0
-            if _poll_wait(&item, 1, -1 if timeout is None else timeout) == 0:
-                return out
+        if timeout != 0 and not self._poll_self(lz.ZMQ_POLLIN, -1 if timeout is None else timeout):
+            return out
         while len(out) < max_messages:
             first = self._recv_frame(0, copy, &more, False)
             if first is None:

@@ -395,16 +395,16 @@ cdef class _SocketCore:
             parts.append(self._recv_frame(flags, copy, &more, True))
         return parts
 
+    cdef int _poll_self(self, int events, long timeout) except -1:
+        """zmq_poll on this socket alone (see _poll_wait); the events ready."""
+        cdef lz.zmq_pollitem_t item
+        _fill_item(&item, self, events)
+        _poll_wait(&item, 1, timeout)
+        return item.revents
+
     def poll(self, timeout=None, int flags=lz.ZMQ_POLLIN):
         """Wait up to ``timeout`` ms (None: forever) for ``flags``; return the events ready."""
-        cdef lz.zmq_pollitem_t item
-        self._check_open()
-        item.socket = self.handle
-        item.fd = 0
-        item.events = flags
-        item.revents = 0
-        _poll_wait(&item, 1, -1 if timeout is None else timeout)
-        return item.revents
+        return self._poll_self(flags, -1 if timeout is None else timeout)
 
     def __enter__(self):
         return self

@@ -50,6 +50,7 @@ cdef class _SocketCore:
     cdef object __weakref__
 
     cdef int _check_open(self) except -1
+    cdef int _poll_self(self, int events, long timeout) except -1
     cdef object _get_opt(self, int option)
     cdef int _set_opt(self, int option, value) except -1
     cdef int _endpoint_call(self, int (*call)(void *, const char *) noexcept nogil,
