@@ -13,7 +13,6 @@
 #   (send, recv, EVENTS, zmq_poll) since the last read; otherwise the cached
 #   value stands.  A poll costs one epoll_wait plus O(ready) EVENTS reads.
 
-from cpython.ref cimport PyObject
 from libc.stdlib cimport realloc
 from libc.string cimport memmove
 
