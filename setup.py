@@ -74,6 +74,8 @@ def extensions():
         "wraparound": False,
         "cdivision": True,
         "embedsignature": True,
+        "embedsignature.format": "clinic",
+        "binding": False,
         "freethreading_compatible": False,
     }
     if debug:

@@ -24,8 +24,8 @@
  *
  * Prints one JSON object: {"ops": N, "seconds": S} plus "median_us" and
  * "p99_us" for latency.  TRANSPORT is inproc (a thread peer), ipc or tcp
- * (a forked peer process; tcp on 127.0.0.1 only, ipc under a temp dir that
- * libzmq makes for the "ipc" wildcard address).  Every wait is bounded: sockets time out after
+ * (a forked peer process; tcp on 127.0.0.1 only, ipc under a dir that
+ * libzmq makes in $TMPDIR for the "ipc" wildcard address).  Every wait is bounded: sockets time out after
  * TIMEOUT_MS and an alarm ends a process that runs for longer than GUARD_S.
  */
 #define _GNU_SOURCE

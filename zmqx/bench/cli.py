@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -84,6 +86,10 @@ def main(argv=None):
         print(f"no scenario matches {args.only!r} (try --list)", file=sys.stderr)
         return 2
     notes = []
+    # libzmq puts an "ipc://*" socket under $TMPDIR, $TEMPDIR or $TMP and, with
+    # none set, under the current directory; the C program and peers inherit this.
+    if not any(os.environ.get(v) for v in ("TMPDIR", "TEMPDIR", "TMP")):
+        os.environ["TMPDIR"] = tempfile.gettempdir()
     modules = load_modules([m.strip() for m in args.modules.split(",") if m.strip()], notes)
     impls = [runner.Binding(m) for m in modules]
     args.out.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,8 @@ def new_socket(ctx, kind):
 
 def bind_any(sock, zmq, transport, tag):
     """Bind to a fresh address (tcp port or ipc path picked by libzmq; the ipc
-    wildcard lives in a temp dir libzmq makes and removes); return it."""
+    wildcard lives in a dir libzmq makes under $TMPDIR, which the command line
+    sets, and removes on close); return it."""
     sock.bind(_ADDRESSES.get(transport) or f"inproc://zmqx-bench-{tag}")
     ep = sock.getsockopt(zmq.LAST_ENDPOINT)
     return ep.decode() if isinstance(ep, bytes) else ep
