@@ -80,6 +80,14 @@ cdef object _msg_bytes(lz.zmq_msg_t *msg):
     return data
 
 
+cdef inline int _init_copy(lz.zmq_msg_t *msg, const void *src, size_t n) except -1:
+    """Initialise msg with a copy of the n bytes at src."""
+    if lz.zmq_msg_init_size(msg, n) != 0:
+        _raise_errno(lz.zmq_errno())
+    _copy(lz.zmq_msg_data(msg), src, n)
+    return 0
+
+
 cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t threshold,
                    MessageTracker tracker) except -1:
     """Initialise msg with data's bytes: copied, or pinned zero-copy when
@@ -88,18 +96,14 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
     cdef zmqx_zc *node
     if type(data) is bytes:
         if copy or PyBytes_GET_SIZE(data) < threshold:
-            _check_rc(lz.zmq_msg_init_size(msg, PyBytes_GET_SIZE(data)))
-            _copy(lz.zmq_msg_data(msg), PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
-            return 0
+            return _init_copy(msg, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
     elif isinstance(data, str):
         raise TypeError("str frames are not allowed: encode them, or use send_string")
     else:
         PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
         try:
             if copy or view.len < threshold:
-                _check_rc(lz.zmq_msg_init_size(msg, view.len))
-                _copy(lz.zmq_msg_data(msg), view.buf, view.len)
-                return 0
+                return _init_copy(msg, view.buf, view.len)
         finally:
             PyBuffer_Release(&view)
     zmqx_zc_drain()

@@ -30,16 +30,33 @@ cdef inline int _attempt(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n
 
 cdef inline int _io(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
                     int flags) except -1:
-    """Send or receive one frame: steps 1 and 2 above.  Returns libzmq's rc."""
+    """Send or receive one frame: steps 1 and 2 above.  Returns libzmq's rc.
+    A message to send that libzmq did not take is closed before raising."""
     cdef void *h = s.handle
     s._ops += 1
     cdef int rc = _attempt(h, op, msg, buf, n, flags | lz.ZMQ_DONTWAIT)
     if rc >= 0:
         return rc
     cdef int err = lz.zmq_errno()
-    if err != EAGAIN or flags & lz.ZMQ_DONTWAIT:
-        _raise_errno(err)
-    return _io_wait(h, op, msg, buf, n, flags)
+    if err == EAGAIN and not flags & lz.ZMQ_DONTWAIT:
+        return _io_wait(h, op, msg, buf, n, flags)
+    if op == _SEND_MSG:
+        lz.zmq_msg_close(msg)
+    return _raise_errno(err)
+
+
+cdef inline int _recv_msg(_SocketCore s, lz.zmq_msg_t *msg, int flags, bint wait) except -1:
+    """zmq_msg_recv into msg: 1, or 0 if ``not wait`` and nothing is queued."""
+    cdef int err
+    s._check_open()
+    if wait:
+        _io(s, _RECV_MSG, msg, NULL, 0, flags)
+        return 1
+    s._ops += 1
+    if lz.zmq_msg_recv(msg, s.handle, flags | lz.ZMQ_DONTWAIT) >= 0:
+        return 1
+    err = lz.zmq_errno()
+    return 0 if err == EAGAIN else _raise_errno(err)
 
 
 cdef int _get_int_opt(void *h, int option) except? -1:
@@ -81,6 +98,8 @@ cdef int _io_wait(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
     finally:
         if timeo > 0:
             lz.zmq_setsockopt(h, opt, &timeo, sizeof(int))
+        if rc < 0 and op == _SEND_MSG:
+            lz.zmq_msg_close(msg)
     return _raise_errno(err)
 
 

@@ -257,6 +257,8 @@ cdef class _SocketCore:
                        MessageTracker tracker) except -1:
         """msg := one frame of data: a Frame (shared, not copied), or any buffer."""
         self._check_open()
+        if type(data) is bytes and copy:  # the common case, ahead of _init_msg's checks
+            return _init_copy(msg, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
         if isinstance(data, Frame):
             (<Frame>data)._check_open()
             lz.zmq_msg_init(msg)
@@ -265,14 +267,11 @@ cdef class _SocketCore:
 
     cdef int _send_frame(self, object data, int flags, bint copy,
                          MessageTracker tracker) except -1:
-        """Send one frame (see _fill_msg), waiting if needed (see _io)."""
+        """Send one frame (see _fill_msg), waiting if needed (see _io, which
+        also closes the message if libzmq does not take it)."""
         cdef lz.zmq_msg_t msg
         self._fill_msg(&msg, data, copy, tracker)
-        try:
-            _io(self, _SEND_MSG, &msg, NULL, 0, flags)
-        except BaseException:
-            lz.zmq_msg_close(&msg)
-            raise
+        _io(self, _SEND_MSG, &msg, NULL, 0, flags)
         return 0
 
     cdef int _send_now(self, object data, int flags, bint copy) except -1:
@@ -295,30 +294,26 @@ cdef class _SocketCore:
         DONTWAIT try that returns None, not Again, when nothing is queued.
         """
         cdef lz.zmq_msg_t msg
-        cdef lz.zmq_msg_t *target = &msg
-        cdef Frame frame
-        cdef int err
-        self._check_open()
-        if copy:
-            lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
-        else:
-            frame = Frame.__new__(Frame)
-            target = &frame.zmq_msg
-        if wait:
-            _io(self, _RECV_MSG, target, NULL, 0, flags)
-        else:
-            self._ops += 1
-            if lz.zmq_msg_recv(target, self.handle, flags | lz.ZMQ_DONTWAIT) < 0:
-                err = lz.zmq_errno()
-                return None if err == EAGAIN else _raise_errno(err)
-        if more != NULL:
-            more[0] = lz.zmq_msg_more(target)
         if not copy:
-            frame.more = lz.zmq_msg_more(target)
-            return frame
+            return self._recv_new_frame(flags, more, wait)
+        lz.zmq_msg_init(&msg)  # empty: nothing to close if recv fails
+        if not _recv_msg(self, &msg, flags, wait):
+            return None
+        if more != NULL:
+            more[0] = lz.zmq_msg_more(&msg)
         data = _msg_bytes(&msg)
         lz.zmq_msg_close(&msg)
         return data
+
+    cdef object _recv_new_frame(self, int flags, int *more, bint wait):
+        """_recv_frame without copy: a Frame, or None."""
+        cdef Frame frame = Frame.__new__(Frame)
+        if not _recv_msg(self, &frame.zmq_msg, flags, wait):
+            return None
+        frame.more = lz.zmq_msg_more(&frame.zmq_msg)
+        if more != NULL:
+            more[0] = frame.more
+        return frame
 
     def send(self, data, int flags=0, bint copy=True, bint track=False,
              routing_id=None, group=None):

@@ -61,6 +61,7 @@ cdef class _SocketCore:
                          MessageTracker tracker) except -1
     cdef int _send_now(self, object data, int flags, bint copy) except -1
     cdef object _recv_frame(self, int flags, bint copy, int *more, bint wait)
+    cdef object _recv_new_frame(self, int flags, int *more, bint wait)
     cdef int _send_parts(self, parts, int flags, bint copy,
                          MessageTracker tracker) except -1
 

@@ -6,20 +6,23 @@ Built from small parts, ``include``d below in dependency order, each naming
 its one job in its first lines:
 
     _errors    rc -> exception          _socket   _SocketCore: options, frames
-    _io        the blocking recipe      _batch    send_many / recv_many
-    _frame     Frame, zero-copy         _sugar    Socket: strings, json, ...
-    _context   Context                  _asyncio  compiled asyncio fast paths
-    _poll      zmq_poll, proxy          _pollset  PollSet (epoll / zmq_poll)
-    _forward   nogil forwarding loops   _utils    version, CURVE, Z85
+    _io        the blocking recipe      _fast     C entries for send(data), recv()
+    _frame     Frame, zero-copy         _batch    send_many / recv_many
+    _context   Context                  _sugar    Socket: strings, json, ...
+    _poll      zmq_poll, proxy          _asyncio  compiled asyncio fast paths
+    _forward   nogil forwarding loops   _pollset  PollSet (epoll / zmq_poll)
+    _utils     version, CURVE, Z85
 
 Where a message goes:
 
-    Socket.send()  -> _SocketCore._send_frame()                     (_socket.pxi)
+    Socket.send()  -> _send_entry() for send(data[, flags]), else the def
+                      send(); both call _SocketCore._send_frame()    (_fast.pxi)
                    -> _fill_msg(): a zmq_msg_t, copied or zero-copy  (_frame.pxi)
                    -> _io(): zmq_msg_send with the GIL and ZMQ_DONTWAIT; only
                       if that would block, again without the GIL, resumed
                       after signals via PyErr_CheckSignals()          (_io.pxi)
-    Socket.recv()  -> _SocketCore._recv_frame() -> _io(zmq_msg_recv)
+    Socket.recv()  -> _recv_entry() or the def recv() -> _SocketCore._recv_frame()
+                   -> _recv_msg() -> _io(zmq_msg_recv)
                    -> bytes (copy=True) or a Frame owning the zmq_msg_t.
 Errors from any libzmq call go through _check_rc()/_raise_errno() (_errors.pxi)
 to the pure-Python classes in zmqx/errors.py.
@@ -52,6 +55,7 @@ include "_io.pxi"
 include "_frame.pxi"
 include "_context.pxi"
 include "_socket.pxi"
+include "_fast.pxi"
 include "_batch.pxi"
 include "_sugar.pxi"
 include "_asyncio.pxi"
