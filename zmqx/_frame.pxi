@@ -70,7 +70,7 @@ cdef inline void _copy(void *dst, const void *src, size_t n) noexcept:
             memcpy(dst, src, n)
 
 
-cdef object _msg_bytes(lz.zmq_msg_t *msg):
+cdef inline object _msg_bytes(lz.zmq_msg_t *msg):
     """A bytes copy of msg's content."""
     cdef size_t n = lz.zmq_msg_size(msg)
     if n < _NOGIL_COPY:

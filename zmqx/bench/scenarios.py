@@ -26,6 +26,9 @@ from .registry import Scenario, add, count_for, size_label
 SIZES = (1, 64, 1 << 10, 64 << 10, 1 << 20)
 TRANSPORTS = ("inproc", "ipc", "tcp")
 BATCH = 1000
+#: bytes a throughput run moves (at least 1,024 messages): about 0.3 s over tcp at
+#: 1 MiB, long enough that a burst of noise on a shared machine is averaged out
+_THR_BYTES = 1 << 30
 
 
 # ---- measurement helpers ---------------------------------------------------
@@ -191,10 +194,10 @@ def _register():
         for transport in TRANSPORTS:
             add(Scenario(
                 f"thr/{transport}/{size_label(size)}", "throughput", "rate", throughput,
-                count_for(size, 256 << 20, 256, 200_000),
+                count_for(size, _THR_BYTES, 1024, 200_000),
                 dict(transport=transport, size=size), ("thr", transport, size, 1), size))
     add(Scenario(
-        "thr/tcp/1MiB/zero-copy", "throughput", "rate", throughput, 256,
+        "thr/tcp/1MiB/zero-copy", "throughput", "rate", throughput, 1024,
         dict(transport="tcp", size=1 << 20, copy=False), ("thr", "tcp", 1 << 20, 0), 1 << 20))
     add(Scenario(
         "thr/tcp/64B/batch", "throughput", "rate", throughput, 200_000,
