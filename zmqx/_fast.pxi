@@ -57,9 +57,12 @@ cdef _fastcall _install_fast(type cls, int i, str name, void *entry) except NULL
     """Make entry cls's method ``name``, documented as the def method it
     replaces; return that method's C function."""
     cdef dict d = <dict>(<PyTypeObject *>cls).tp_dict
+    cdef PyMethodDef *meth
     full = d[name]
-    cdef PyMethodDef *meth = (<PyMethodDescrObject *>full).d_method
-    if Py_TYPE(full) is not &PyMethodDescr_Type or meth.ml_flags != METH_FASTCALL | METH_KEYWORDS:
+    if Py_TYPE(full) is not &PyMethodDescr_Type:
+        raise SystemError(f"{name}: not a method descriptor (built with binding=True?)")
+    meth = (<PyMethodDescrObject *>full).d_method
+    if meth.ml_flags != METH_FASTCALL | METH_KEYWORDS:
         raise SystemError(f"{name}: not a METH_FASTCALL|METH_KEYWORDS method")
     cname = name.encode()
     doc = f"{name}{full.__text_signature__}\n--\n\n{full.__doc__}".encode()
