@@ -18,7 +18,7 @@ import time
 from .sysinfo import label
 
 #: Seconds a calibrated (one-thread call) run aims to last.
-TARGET_S = 0.1
+TARGET_S = 0.25
 #: Full-mode counts are divided by this in quick mode.
 QUICK_DIVISOR = 50
 
