@@ -135,7 +135,11 @@ def test_socket_type_must_be_int(ctx):
 
 CLOSED_SOCKET_CALLS = {
     "send": lambda s: s.send(b"x"),
+    "send flags": lambda s: s.send(b"x", 0),        # zmqx's C entry, like send(b"x")
+    "send copy=False": lambda s: s.send(b"x", copy=False),  # the full def method
     "recv": lambda s: s.recv(),
+    "recv flags": lambda s: s.recv(0),
+    "recv copy=False": lambda s: s.recv(copy=False),
     "send_multipart": lambda s: s.send_multipart([b"x", b"y"]),
     "recv_multipart": lambda s: s.recv_multipart(),
     "recv_into": lambda s: s.recv_into(bytearray(4)),

@@ -3,8 +3,9 @@
 zmqx serves ``send(data[, flags])`` and ``recv([flags])`` through C entry
 points (zmqx/_fast.pxi) and every other call shape through the full methods;
 these tests pin that both routes accept the same arguments, reject the same
-mistakes and deliver the same frames.  They also check that a message libzmq
-refuses is released at once, whichever way the send failed.
+mistakes and deliver the same frames (closed sockets: in test_badinput.py).
+They also check that a message libzmq refuses is released at once, whichever
+way the send failed.
 """
 import inspect
 
@@ -89,16 +90,6 @@ def test_bad_arguments_raise_before_anything_is_sent(pair, call, error):
         call(a)
     a.send(b"after")  # nothing half-sent is queued ahead of this
     assert b.recv() == b"after"
-
-
-@pytest.mark.parametrize("call", [lambda s: s.send(b"x"), lambda s: s.send(b"x", 0),
-                                  lambda s: s.recv(), lambda s: s.recv(0)])
-def test_calls_on_a_closed_socket_raise_enotsock(ctx, call):
-    s = ctx.socket(zmq.PAIR)
-    s.close()
-    with pytest.raises(zmq.ZMQError) as info:
-        call(s)
-    assert info.value.errno == zmq.ENOTSOCK
 
 
 def test_python_subclass_overrides_are_used(ctx):
