@@ -44,7 +44,9 @@ def test_stubs_match_runtime():
          os.path.join(TYPING, "stubtest-allowlist.txt"), "zmqx._zmq", "zmqx.constants",
          # the inline-typed modules (packages include their submodules)
          "zmqx.errors", "zmqx.poll", "zmqx.proxy", "zmqx.utils", "zmqx.devices",
-         "zmqx.asyncio", "zmqx._asyncio_waiters"],
+         "zmqx.asyncio", "zmqx._asyncio_waiters",
+         # pyzmq's module paths (issue 12)
+         "zmqx.sugar", "zmqx.backend", "zmqx.decorators", "zmqx.log", "zmqx.error"],
         timeout=300)
 
 

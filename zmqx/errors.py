@@ -15,7 +15,8 @@ import errno as _errno
 
 __all__ = [
     "ZMQBaseError", "ZMQError", "Again", "ContextTerminated", "InterruptedSystemCall",
-    "ZMQBindError", "NotDone", "ZMQVersionError", "exception_for_errno", "strerror",
+    "ZMQBindError", "NotDone", "ZMQVersionError", "DraftFDWarning", "exception_for_errno",
+    "strerror",
 ]
 
 ETERM = 156384712 + 53  # ZMQ_HAUSNUMERO + 53, as in zmq.h
@@ -29,6 +30,15 @@ def strerror(errnum: int) -> str:
         import os
         return os.strerror(errnum)
     return _zmq_strerror(errnum)
+
+
+class DraftFDWarning(RuntimeWarning):
+    """pyzmq's warning for its emulated ``FD`` on thread-safe (draft) sockets.
+    zmqx emulates no such FD and never issues it; it exists so code that
+    filters it (``warnings.simplefilter("ignore", DraftFDWarning)``) runs."""
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg or "socket.FD on thread-safe (draft) sockets is experimental")
 
 
 class ZMQBaseError(Exception):

@@ -8,7 +8,6 @@ is ``zmqx.Socket`` (and so on).
 """
 from zmqx._zmq import (Context, Frame, Message, Socket, curve_keypair, curve_public, has,
                        monitored_queue, strerror, zmq_errno, zmq_poll, zmq_version_info)
-from zmqx.backend.select import public_api
 from zmqx.proxy import proxy, proxy_steerable
 
 IPC_PATH_MAX_LEN: int = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
@@ -16,4 +15,8 @@ IPC_PATH_MAX_LEN: int = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
 # whose draft features follow the libzmq it loaded.
 PYZMQ_DRAFT_API: bool = has("draft")
 
-__all__ = list(public_api)  # monitored_queue is there too, unlisted as in pyzmq
+__all__ = [  # select.public_api; monitored_queue is here too, unlisted as in pyzmq
+    "Context", "Socket", "Frame", "Message", "proxy", "proxy_steerable", "zmq_poll",
+    "strerror", "zmq_errno", "has", "curve_keypair", "curve_public", "zmq_version_info",
+    "IPC_PATH_MAX_LEN", "PYZMQ_DRAFT_API",
+]

@@ -2,7 +2,6 @@
 """pyzmq's ``zmq.sugar`` path: the public classes and functions gathered from
 its submodules, each a thin re-export of zmqx's core (no code of its own)."""
 from zmqx.errors import *  # noqa: F401,F403
-from zmqx.errors import __all__ as _error_all
 from zmqx.proxy import device
 from zmqx.sugar import context, frame, poll, socket, tracker, version
 from zmqx.sugar.context import *  # noqa: F401,F403
@@ -11,14 +10,18 @@ from zmqx.sugar.poll import *  # noqa: F401,F403
 from zmqx.sugar.socket import *  # noqa: F401,F403
 from zmqx.sugar.stopwatch import Stopwatch
 from zmqx.sugar.tracker import *  # noqa: F401,F403
-from zmqx.sugar.tracker import _FINISHED_TRACKER  # noqa: F401
+from zmqx.sugar.tracker import _FINISHED_TRACKER
+from zmqx.sugar.version import __revision__, __version__
 from zmqx.sugar.version import *  # noqa: F401,F403
 
-__all__ = ["device", "Stopwatch"]
-__all__ += _error_all
-__all__ += context.__all__
-__all__ += frame.__all__
-__all__ += poll.__all__
-__all__ += socket.__all__
-__all__ += tracker.__all__
-__all__ += version.__all__
+__all__ = [
+    "device", "Stopwatch",
+    # zmqx.errors
+    "ZMQBaseError", "ZMQError", "Again", "ContextTerminated", "InterruptedSystemCall",
+    "ZMQBindError", "NotDone", "ZMQVersionError", "DraftFDWarning", "exception_for_errno",
+    "strerror",
+    "Context", "SyncContext", "Frame", "Message", "Poller", "select", "Socket", "SyncSocket",
+    "MessageTracker", "_FINISHED_TRACKER",
+    "zmq_version", "zmq_version_info", "pyzmq_version", "pyzmq_version_info", "__version__",
+    "__revision__",
+]

@@ -13,7 +13,7 @@ def cast_int_addr(n: Any) -> int:
     if isinstance(n, int):
         return n
     try:
-        import cffi  # type: ignore[import-not-found, unused-ignore]
+        import cffi  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         pass
     else:

@@ -8,14 +8,15 @@ padding), then the endpoint as text.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Awaitable, Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from zmqx.constants import DONTWAIT, PAIR, POLLIN, Event
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    import zmqx.asyncio
     from zmqx._zmq import Frame, Socket
 
     class _MonitorMessage(TypedDict):
@@ -56,9 +57,23 @@ def parse_monitor_message(msg: Sequence[bytes | Frame]) -> _MonitorMessage:
     return {"event": event, "value": value, "endpoint": endpoint}
 
 
-def recv_monitor_message(socket: Socket, flags: int = 0) -> _MonitorMessage:
-    """Receive one event from a monitor socket and decode it as pyzmq does."""
-    return parse_monitor_message(socket.recv_multipart(flags))
+async def _parse_when_received(msg: Awaitable[list[bytes]]) -> _MonitorMessage:
+    return parse_monitor_message(await msg)
+
+
+@overload
+def recv_monitor_message(socket: zmqx.asyncio.Socket,  # type: ignore[overload-overlap]
+                         flags: int = 0) -> Awaitable[_MonitorMessage]: ...
+@overload
+def recv_monitor_message(socket: Socket, flags: int = 0) -> _MonitorMessage: ...
+def recv_monitor_message(socket: Socket, flags: int = 0,
+                         ) -> _MonitorMessage | Awaitable[_MonitorMessage]:
+    """Receive one event from a monitor socket and decode it as pyzmq does
+    (from a zmqx.asyncio socket: an awaitable of it)."""
+    msg = socket.recv_multipart(flags)
+    if isinstance(msg, Awaitable):
+        return _parse_when_received(msg)
+    return parse_monitor_message(msg)
 
 
 class MonitorEvent(NamedTuple):
@@ -91,3 +106,8 @@ def iter_monitor_events(socket: Socket, timeout: float | None = 1.0,
         yield event
         if event.event == Event.MONITOR_STOPPED:
             return
+
+
+# As in pyzmq, importing this module makes zmqx.asyncio available as an attribute
+# (at the end: zmqx.asyncio imports MonitorEvent from here).
+import zmqx.asyncio  # noqa: E402,F401
