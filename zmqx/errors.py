@@ -63,16 +63,32 @@ class ZMQError(ZMQBaseError, OSError):
         return f"{type(self).__name__}({self.errno!r}, {self.strerror!r})"
 
 
-class Again(ZMQError, BlockingIOError):
+class _FixedErrno(ZMQError):
+    """A ZMQError for one errno (``_fixed_errno``): as in pyzmq, the class sets it, whatever
+    ``errno`` says (``Again()`` is EAGAIN); a ``msg`` given replaces libzmq's text."""
+
+    _fixed_errno: int
+
+    def __init__(self, errno: int | str = "ignored", msg: str = "ignored") -> None:
+        ZMQError.__init__(self, self._fixed_errno, None if msg == "ignored" else msg)
+
+
+class Again(_FixedErrno, BlockingIOError):
     """EAGAIN: a non-blocking call could not complete, or a send/recv timeout expired."""
 
+    _fixed_errno = _errno.EAGAIN
 
-class ContextTerminated(ZMQError):
+
+class ContextTerminated(_FixedErrno):
     """ETERM: the socket's context was terminated."""
 
+    _fixed_errno = ETERM
 
-class InterruptedSystemCall(ZMQError, InterruptedError):
+
+class InterruptedSystemCall(_FixedErrno, InterruptedError):
     """EINTR: a call was interrupted by a signal and not resumed."""
+
+    _fixed_errno = _errno.EINTR
 
 
 class ZMQBindError(ZMQBaseError):
