@@ -96,5 +96,9 @@ $(BENCH_STAMP): $(STAMP)
 
 bench-deps: $(BENCH_STAMP)
 
+# The test suite compares zmqx with pyzmq side by side (tests/test_pyzmq_surface.py,
+# tests/test_badinput_vs_pyzmq.py), so `make test` installs pyzmq the same way.
+test: $(BENCH_STAMP)
+
 bench: build $(BENCH_STAMP)
 	$(PY) -m zmqx.bench $(BENCH_ARGS)
