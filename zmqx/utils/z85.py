@@ -56,6 +56,8 @@ def decode(z85bytes: str | _RawBytes) -> bytes:
         raw = _raw(z85bytes)
     if len(raw) % 5:
         raise ValueError(f"Z85 length must be multiple of 5, not {len(raw)}")
+    if not raw:
+        return b""  # zmq_z85_decode refuses an empty string
     bad = raw.translate(None, Z85CHARS)
     if bad:
         raise Z85DecodeError(f"not a Z85 character: {bad[:1]!r}")
