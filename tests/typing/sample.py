@@ -225,8 +225,32 @@ def library() -> None:
     assert all(isinstance(d, str) for d in zmq.get_includes())
 
 
+def pyzmq_modules() -> None:
+    """pyzmq's module paths (issue 12), as typed code uses them."""
+    import logging
+
+    from zmqx.decorators import context, socket
+    from zmqx.log.handlers import PUBHandler
+    from zmqx.utils import jsonapi, z85
+
+    @context()
+    @socket(zmq.PUB)
+    def publish(ctx: zmq.Context | None = None, pub: zmq.Socket | None = None) -> int:
+        assert ctx is not None and pub is not None  # given by the decorators
+        handler = PUBHandler(pub, root_topic="sample")
+        handler.setFormatter(logging.Formatter("%(message)s"), logging.INFO)
+        return len(handler.root_topic)
+
+    assert publish() == len("sample")
+    assert z85.decode(z85.encode(b"1234")) == b"1234"
+    assert jsonapi.loads(jsonapi.dumps([1])) == [1]
+    version: tuple[int, int, int] = zmq.pyzmq_version_info()
+    assert version >= (27, 0, 0) and isinstance(zmq.PYZMQ_DRAFT_API, bool)
+
+
 def main() -> None:
     library()
+    pyzmq_modules()
     with zmq.Context() as ctx:
         messaging(ctx)
         if zmq.has("curve"):
