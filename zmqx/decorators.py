@@ -31,7 +31,8 @@ class _DecoratorCallable(Protocol):
     def __call__(self, func: _F) -> _F: ...
 
 
-def _split_name(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, tuple[Any, ...]]:
+def _split_name(args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> tuple[str | None, tuple[Any, ...]]:
     """The keyword name to pass the object as (popped from ``kwargs`` or the
     first positional string), and the remaining positional arguments."""
     if isinstance(kwargs.get("name"), str):

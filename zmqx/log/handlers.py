@@ -129,23 +129,28 @@ class TopicLogger(logging.Logger):
         """Log ``msg % args`` at ``level`` under sub-topic ``topic``."""
         logging.Logger.log(self, level, _join(topic, msg), *args, **_caller(kwargs))
 
-    def debug(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def debug(self, topic: str, msg: str,  # type: ignore[override]
+              *args: Any, **kwargs: Any) -> None:
         """Log at DEBUG under sub-topic ``topic``."""
         logging.Logger.log(self, logging.DEBUG, _join(topic, msg), *args, **_caller(kwargs))
 
-    def info(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def info(self, topic: str, msg: str,  # type: ignore[override]
+             *args: Any, **kwargs: Any) -> None:
         """Log at INFO under sub-topic ``topic``."""
         logging.Logger.log(self, logging.INFO, _join(topic, msg), *args, **_caller(kwargs))
 
-    def warning(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def warning(self, topic: str, msg: str,  # type: ignore[override]
+                *args: Any, **kwargs: Any) -> None:
         """Log at WARNING under sub-topic ``topic``."""
         logging.Logger.log(self, logging.WARNING, _join(topic, msg), *args, **_caller(kwargs))
 
-    def warn(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def warn(self, topic: str, msg: str,  # type: ignore[override]
+             *args: Any, **kwargs: Any) -> None:
         """Deprecated alias of warning (as in logging)."""
         logging.Logger.log(self, logging.WARNING, _join(topic, msg), *args, **_caller(kwargs))
 
-    def error(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def error(self, topic: str, msg: str,  # type: ignore[override]
+              *args: Any, **kwargs: Any) -> None:
         """Log at ERROR under sub-topic ``topic``."""
         logging.Logger.log(self, logging.ERROR, _join(topic, msg), *args, **_caller(kwargs))
 
@@ -155,7 +160,8 @@ class TopicLogger(logging.Logger):
         logging.Logger.log(self, logging.ERROR, _join(topic, msg), *args, exc_info=exc_info,
                            **_caller(kwargs))
 
-    def critical(self, topic: str, msg: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def critical(self, topic: str, msg: str,  # type: ignore[override]
+                 *args: Any, **kwargs: Any) -> None:
         """Log at CRITICAL under sub-topic ``topic``."""
         logging.Logger.log(self, logging.CRITICAL, _join(topic, msg), *args, **_caller(kwargs))
 

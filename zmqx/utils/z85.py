@@ -18,7 +18,8 @@ __all__ = ["Z85CHARS", "Z85MAP", "decode", "encode"]
 
 _RawBytes = Union[bytes, bytearray, memoryview]
 
-Z85CHARS: Final = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+Z85CHARS: Final = (b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   b".-:+=^!/*?&<>()[]{}@%$#")
 Z85MAP: Final[dict[int, int]] = {c: i for i, c in enumerate(Z85CHARS)}
 
 
