@@ -8,6 +8,7 @@ Where zmqx is deliberately different (docs/pyzmq-differences.md), the call is
 not in this table. Needs pyzmq beside zmqx (``make test`` installs it).
 """
 import importlib
+import warnings
 
 import pytest
 
@@ -25,8 +26,18 @@ def xfail(reason):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
+def sub(m, name):
+    return importlib.import_module(f"{m.__name__}.{name}")
+
+
 def util(m, name):
-    return importlib.import_module(f"{m.__name__}.utils.{name}")
+    return sub(m, f"utils.{name}")
+
+
+def _quiet(func, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return func(*args)
 
 
 def _closed_then(call):
@@ -138,6 +149,20 @@ ROWS = [
     ("z85-decode-bad-char", "DEALER", lambda m, s: util(m, "z85").decode(b"Hell\x00"), ()),
     ("jsonapi-loads-bad", "DEALER", lambda m, s: util(m, "jsonapi").loads(b"{"), ()),
     ("jsonapi-dumps-object", "DEALER", lambda m, s: util(m, "jsonapi").dumps(object()), ()),
+    ("strtypes-cast-int", "DEALER", lambda m, s: _quiet(util(m, "strtypes").cast_bytes, 5), ()),
+    ("interop-cast-str", "DEALER", lambda m, s: util(m, "interop").cast_int_addr("0x1"), ()),
+    ("pubhandler-bad-address", "DEALER",
+     lambda m, s: sub(m, "log.handlers").PUBHandler(123, context=s.context), ()),
+    ("pubhandler-unbindable", "DEALER",
+     lambda m, s: sub(m, "log.handlers").PUBHandler("nonsense", context=s.context), ()),
+    ("decorated-socket-no-type", "DEALER",
+     lambda m, s: sub(m, "decorators").socket(context_name="c")(lambda c, x: x)(s.context), ()),
+    ("decorated-context-bad-arg", "DEALER",
+     lambda m, s: sub(m, "decorators").context("x", io_threads="x")(lambda x: x)(), ()),
+    ("monitor-parse-short", "DEALER",
+     lambda m, s: util(m, "monitor").parse_monitor_message([b"short", b"x"]), ()),
+    ("ssh-open-tunnel-ipc", "DEALER", lambda m, s: sub(m, "ssh.tunnel").open_tunnel(
+        "ipc:///tmp/x", "localhost"), ()),
 ]
 
 
