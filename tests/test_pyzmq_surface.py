@@ -69,8 +69,9 @@ def _stub_signatures():
     """Signatures declared in zmqx/_zmq.pyi, for extension callables whose
     runtime signature Python cannot read (types' constructors, C entry
     points); tests/test_typing.py checks the stub against the runtime.
-    Defaults written ``...`` there are unknown (None here)."""
-    tree = ast.parse(open(STUB).read())
+    Defaults written ``...`` there are unknown (Ellipsis here)."""
+    with open(STUB) as f:
+        tree = ast.parse(f.read())
     found = {}
 
     def params(fn):
@@ -141,14 +142,17 @@ def stub_keys(x_cls, name=None):
 
 
 def _same_default(a, b):
-    if a is Ellipsis or b is Ellipsis:  # unknown (a stub's "...")
+    """pyzmq's default ``a`` and zmqx's ``b`` mean the same (``...``: unknown)."""
+    if a is b or a is Ellipsis or b is Ellipsis:
         return True
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False  # 1 == True, but not the same default
     try:
-        if a == b and type(a) is not bool and type(b) is not bool or a is b:
+        if a == b:
             return True
     except Exception:
         pass
-    return repr(a) == repr(b)
+    return repr(a) == repr(b)  # e.g. equal sentinels of different identity
 
 
 def signature_problem(p_obj, x_obj, keys=()):
@@ -234,6 +238,20 @@ def class_members(cls):
         yield name, inspect.getattr_static(cls, name)
 
 
+def zmqx_base(base):
+    """zmqx's counterpart of pyzmq class ``base`` (a builtin exception is
+    itself; ``object`` for what zmqx need not mirror: private or typing bases)."""
+    module = base.__module__
+    if module == "builtins" and issubclass(base, BaseException):
+        return base
+    if module in MODULES:
+        try:
+            return getattr(importlib.import_module(zmqx_path(module)), base.__name__)
+        except (ImportError, AttributeError):
+            pass  # reported where pyzmq's module itself is compared
+    return object
+
+
 def compare_class(path, p_cls, x_cls, problems):
     if issubclass(p_cls, enum.Enum):
         if not (isinstance(x_cls, type) and issubclass(x_cls, enum.Enum)):
@@ -246,10 +264,9 @@ def compare_class(path, p_cls, x_cls, problems):
                 problems[f"{path}.{name}"] = (f"value {x_cls.__members__[name].value!r},"
                                               f" pyzmq {member.value!r}")
         return
-    if issubclass(p_cls, BaseException):
-        if not issubclass(x_cls, BaseException):
-            problems[path] = "not an exception class"
-            return
+    missing_bases = [b.__name__ for b in p_cls.__mro__[1:] if not issubclass(x_cls, zmqx_base(b))]
+    if missing_bases:
+        problems[f"{path}.__bases__"] = f"not a subclass of {', '.join(missing_bases)}"
     why = signature_problem(p_cls, x_cls, stub_keys(x_cls))
     if why:
         problems[f"{path}()"] = why

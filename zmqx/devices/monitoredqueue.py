@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from zmqx._zmq import monitored_queue
 from zmqx.constants import PUB
-from zmqx.devices.base import Device, ProcessDevice, ThreadDevice
-from zmqx.devices.proxies import ProxyBase
+from zmqx.devices.proxies import ProcessProxy, Proxy, ProxyBase, ThreadProxy
 
 __all__ = [
     "MonitoredQueue",
@@ -33,13 +32,14 @@ class MonitoredQueueBase(ProxyBase):
         monitored_queue(ins, outs, mons, self.in_prefix, self.out_prefix)
 
 
-class MonitoredQueue(MonitoredQueueBase, Device):
+# As in pyzmq, each monitored queue is also the proxy device of its kind.
+class MonitoredQueue(MonitoredQueueBase, Proxy):
     """A monitored queue run in the calling thread."""
 
 
-class ThreadMonitoredQueue(MonitoredQueueBase, ThreadDevice):
+class ThreadMonitoredQueue(MonitoredQueueBase, ThreadProxy):
     """A monitored queue in a background thread."""
 
 
-class ProcessMonitoredQueue(MonitoredQueueBase, ProcessDevice):
+class ProcessMonitoredQueue(MonitoredQueueBase, ProcessProxy):
     """A monitored queue in a background process."""

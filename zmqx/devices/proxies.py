@@ -74,13 +74,15 @@ class ProcessProxy(ProxyBase, ProcessDevice):
     """A proxy device in a background process."""
 
 
-class ProxySteerable(ProxySteerableBase, Device):
+# As in pyzmq, each steerable proxy is also the plain proxy of its kind
+# (isinstance(dev, ThreadProxy) holds for a ThreadProxySteerable).
+class ProxySteerable(ProxySteerableBase, Proxy):
     """A steerable proxy device run in the calling thread."""
 
 
-class ThreadProxySteerable(ProxySteerableBase, ThreadDevice):
+class ThreadProxySteerable(ProxySteerableBase, ThreadProxy):
     """A steerable proxy device in a background thread."""
 
 
-class ProcessProxySteerable(ProxySteerableBase, ProcessDevice):
+class ProcessProxySteerable(ProxySteerableBase, ProcessProxy):
     """A steerable proxy device in a background process."""

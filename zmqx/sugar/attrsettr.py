@@ -3,7 +3,7 @@
 (``obj.linger = 0`` -> ``obj.set(LINGER, 0)``, any case), for classes that
 define ``get(option)`` and ``set(option, value)``.
 
-zmqx's Socket and Context are extension types that implement option
+zmqx's Socket, Context and Frame are extension types that implement their
 attributes themselves; they are registered here, so ``isinstance(sock,
 AttributeSetter)`` holds as in pyzmq.
 """
@@ -14,7 +14,7 @@ from abc import ABCMeta
 from typing import Any
 
 from zmqx import constants
-from zmqx._zmq import Context, Socket
+from zmqx._zmq import Context, Frame, Socket
 from zmqx.errors import ZMQError
 
 __all__ = ["AttributeSetter"]
@@ -69,3 +69,4 @@ class AttributeSetter(metaclass=ABCMeta):
 
 AttributeSetter.register(Socket)
 AttributeSetter.register(Context)
+AttributeSetter.register(Frame)
