@@ -153,9 +153,11 @@ def peer_state(monitor: zmqx.Socket | None, endpoint: str) -> str:
         frames = monitor.recv_multipart()
         if len(frames) == 2 and len(frames[0]) == 6:
             seen.add(Event(int.from_bytes(frames[0][:2], sys.byteorder)))
-    if Event.HANDSHAKE_FAILED_PROTOCOL in seen or Event.HANDSHAKE_FAILED_NO_DETAIL in seen:
+    failed = {Event.HANDSHAKE_FAILED_PROTOCOL, Event.HANDSHAKE_FAILED_NO_DETAIL}
+    if seen & failed or (Event.DISCONNECTED in seen
+                         and Event.HANDSHAKE_SUCCEEDED not in seen):
         return f"{endpoint} refused the handshake (wrong socket type?)"
-    if Event.HANDSHAKE_SUCCEEDED in seen or Event.CONNECTED in seen:
+    if Event.HANDSHAKE_SUCCEEDED in seen:
         return f"connected to {endpoint}"
     if Event.CONNECT_RETRIED in seen:
         return f"peer unreachable: nothing accepts connections at {endpoint}"

@@ -83,7 +83,7 @@ def _connect_monitor(sock: zmqx.Socket, bind: bool) -> zmqx.Socket | None:
     if bind:
         return None
     return sock.get_monitor_socket(
-        Event.CONNECTED | Event.CONNECT_RETRIED | Event.HANDSHAKE_SUCCEEDED
+        Event.DISCONNECTED | Event.CONNECT_RETRIED | Event.HANDSHAKE_SUCCEEDED
         | Event.HANDSHAKE_FAILED_PROTOCOL | Event.HANDSHAKE_FAILED_NO_DETAIL)
 
 
