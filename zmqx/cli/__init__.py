@@ -10,6 +10,7 @@ arguments to the benchmark suite's own command line (``python -m zmqx.bench``).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except c.Stopped as exc:
         return exc.code
     except BrokenPipeError:
-        # the reader went away (``| head``): stop quietly, as cat does
-        sys.stderr.close()
+        # the reader went away (``| head``): stop quietly, as cat does, and
+        # keep the interpreter's final flush of stdout from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return c.EXIT_OK

@@ -88,18 +88,16 @@ def _connect_monitor(sock: zmqx.Socket, bind: bool) -> zmqx.Socket | None:
 
 
 def print_message(frames: Sequence[bytes], args: argparse.Namespace) -> None:
+    out = sys.stdout.buffer  # UTF-8 whatever the locale: the frames' own encoding
     if args.raw:
-        out = sys.stdout.buffer
         out.write(b"".join(frames))
-        out.flush()
-        return
-    if args.json:
-        line = json.dumps({"time": round(time.time(), 6),
-                           "frames": [c.encode_frame(f, args.encoding) for f in frames],
-                           "encoding": args.encoding})
+    elif args.json:
+        out.write(json.dumps({"time": round(time.time(), 6),
+                              "frames": [c.encode_frame(f, args.encoding) for f in frames],
+                              "encoding": args.encoding}).encode() + b"\n")
     else:
-        line = c.format_message(frames, args.encoding)
-    print(line, flush=True)
+        out.write(c.format_message(frames, args.encoding).encode("utf-8") + b"\n")
+    out.flush()
 
 
 def _messages(args: argparse.Namespace) -> Iterator[list[bytes]]:
