@@ -458,3 +458,15 @@ def test_bench_takes_the_suite_options():
     assert "call/send-recv/8B" in out.stdout.decode()
     one_line_or_usage = run("bench", "--repeats", "0")
     assert one_line_or_usage.returncode == 2
+
+
+def test_docs_cli_page_names_every_option():
+    """docs/cli.rst is written by hand: it must keep up with the parser."""
+    from zmqx.cli import build_parser
+
+    page = open(os.path.join(ROOT, "docs", "cli.rst"), encoding="utf-8").read()
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    missing = [f"{name} {opt}" for name, parser in subparsers.choices.items()
+               for action in parser._actions for opt in action.option_strings
+               if opt.startswith("--") and opt != "--help" and opt not in page]
+    assert not missing, f"options not in docs/cli.rst: {missing}"
