@@ -144,6 +144,7 @@ def test_console_script_is_declared():
     (["recv", "tcp://127.0.0.1:5555", "-n", "-1"], ["0 or more"]),
     (["recv", "tcp://127.0.0.1:5555", "--timeout", "0"], ["more than 0"]),
     (["recv", "tcp://127.0.0.1:5555", "--topic", "a"], ["--type SUB"]),
+    (["recv", "tcp://127.0.0.1:5555", "--reply", "a"], ["--type REP"]),
     (["proxy", "tcp://127.0.0.1:5555"], ["BACKEND"]),
     (["proxy", "tcp://127.0.0.1:1", "tcp://127.0.0.1:2", "--type", "PUB-SUB"],
      ["invalid proxy type"]),

@@ -234,6 +234,14 @@ def decode_frame(text: str, encoding: str) -> bytes:
     return b"".join(parts)
 
 
+def argument_frame(text: str, encoding: str) -> bytes:
+    """A frame given on the command line (-m, --reply): hex or base64 when asked
+    for, else the text itself (UTF-8), taken literally."""
+    if encoding == "text":
+        return text.encode("utf-8", "surrogateescape")
+    return decode_frame(text, encoding)
+
+
 def format_message(frames: Sequence[bytes], encoding: str) -> str:
     sep = "\t" if encoding == "text" else " "
     return sep.join(encode_frame(f, encoding) for f in frames)

@@ -103,8 +103,7 @@ def print_message(frames: Sequence[bytes], args: argparse.Namespace) -> None:
 def _messages(args: argparse.Namespace) -> Iterator[list[bytes]]:
     head = [args.topic.encode()] if args.topic is not None else []
     if args.frames:
-        yield head + [c.decode_frame(f, args.encoding) if args.encoding != "text"
-                      else f.encode("utf-8", "surrogateescape") for f in args.frames]
+        yield head + [c.argument_frame(f, args.encoding) for f in args.frames]
     elif args.raw:
         yield head + [sys.stdin.buffer.read()]
     else:
@@ -168,9 +167,10 @@ def run_recv(args: argparse.Namespace) -> int:
                 sock.setsockopt(SUBSCRIBE, topic.encode())
         elif args.topic:
             raise c.CLIError("--topic is for --type SUB", c.EXIT_USAGE)
+        if args.reply and args.type != REP:
+            raise c.CLIError("--reply is for --type REP", c.EXIT_USAGE)
         reply = None if args.reply is None else [
-            c.decode_frame(f, args.encoding) if args.encoding != "text" else f.encode()
-            for f in args.reply]
+            c.argument_frame(f, args.encoding) for f in args.reply]
         monitor = _connect_monitor(sock, args.bind)
         c.attach(sock, args.endpoint, args.bind)
         received = 0
