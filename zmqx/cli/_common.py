@@ -19,6 +19,7 @@ import errno as _errno
 import re
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -143,25 +144,60 @@ def attach(sock: zmqx.Socket, endpoint: str, bind: bool) -> None:
         raise CLIError(f"cannot {verb} {endpoint}: {reason}") from None
 
 
-def peer_state(monitor: zmqx.Socket | None, endpoint: str) -> str:
-    """What a connecting socket's monitor saw so far, for a timeout's message
-    (``monitor`` is None for a bound socket)."""
-    if monitor is None:
-        return f"no peer connected to {endpoint}"
-    seen: set[Event] = set()
-    while monitor.poll(0):
-        frames = monitor.recv_multipart()
+class PeerWatch:
+    """The monitor of a connecting socket: waits for a peer to complete the
+    handshake, and says what went wrong when none did.  For a bound socket
+    (``bind``) it watches nothing and every wait succeeds at once."""
+
+    _EVENTS = (Event.CONNECTED | Event.CONNECT_RETRIED | Event.DISCONNECTED
+               | Event.HANDSHAKE_SUCCEEDED | Event.HANDSHAKE_FAILED_PROTOCOL
+               | Event.HANDSHAKE_FAILED_NO_DETAIL | Event.HANDSHAKE_FAILED_AUTH)
+
+    def __init__(self, sock: zmqx.Socket, endpoint: str, bind: bool) -> None:
+        self.sock = sock
+        self.endpoint = endpoint
+        self.monitor = None if bind else sock.get_monitor_socket(self._EVENTS)
+        self.seen: set[Event] = set()
+
+    def _read(self, ms: int) -> bool:
+        assert self.monitor is not None
+        if not self.monitor.poll(ms):
+            return False
+        frames = self.monitor.recv_multipart()
         if len(frames) == 2 and len(frames[0]) == 6:
-            seen.add(Event(int.from_bytes(frames[0][:2], sys.byteorder)))
-    failed = {Event.HANDSHAKE_FAILED_PROTOCOL, Event.HANDSHAKE_FAILED_NO_DETAIL}
-    if seen & failed or (Event.DISCONNECTED in seen
-                         and Event.HANDSHAKE_SUCCEEDED not in seen):
-        return f"{endpoint} refused the handshake (wrong socket type?)"
-    if Event.HANDSHAKE_SUCCEEDED in seen:
-        return f"connected to {endpoint}"
-    if Event.CONNECT_RETRIED in seen:
-        return f"peer unreachable: nothing accepts connections at {endpoint}"
-    return f"no peer at {endpoint}"
+            self.seen.add(Event(int.from_bytes(frames[0][:2], sys.byteorder)))
+        return True
+
+    def wait_connected(self, deadline: float) -> bool:
+        """Until a handshake succeeded (True) or ``deadline`` (monotonic) passed."""
+        if self.monitor is None:
+            return True
+        while Event.HANDSHAKE_SUCCEEDED not in self.seen:
+            if not self._read(max(0, int((deadline - time.monotonic()) * 1000))):
+                return False
+        return True
+
+    def state(self) -> str:
+        """What the socket saw so far, for a timeout's message."""
+        if self.monitor is None:
+            return f"no peer connected to {self.endpoint}"
+        while self._read(0):
+            pass
+        failed = {Event.HANDSHAKE_FAILED_PROTOCOL, Event.HANDSHAKE_FAILED_NO_DETAIL,
+                  Event.HANDSHAKE_FAILED_AUTH}
+        if self.seen & failed or (Event.DISCONNECTED in self.seen
+                                  and Event.HANDSHAKE_SUCCEEDED not in self.seen):
+            return f"{self.endpoint} refused the handshake (wrong socket type?)"
+        if Event.HANDSHAKE_SUCCEEDED in self.seen:
+            return f"connected to {self.endpoint}"
+        if Event.CONNECT_RETRIED in self.seen:
+            return f"peer unreachable: nothing accepts connections at {self.endpoint}"
+        return f"no peer at {self.endpoint}"
+
+    def close(self) -> None:
+        if self.monitor is not None:
+            self.sock.disable_monitor()
+            self.monitor = None
 
 
 # --- signals -------------------------------------------------------------------

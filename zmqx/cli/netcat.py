@@ -15,8 +15,8 @@ import time
 from collections.abc import Iterator, Sequence
 
 import zmqx
-from zmqx.constants import (DONTWAIT, IMMEDIATE, LINGER, POLLIN, POLLOUT, PUB, REP,
-                            REQ, ROUTING_ID, SNDTIMEO, SUB, SUBSCRIBE, XPUB, Event)
+from zmqx.constants import (DONTWAIT, LINGER, POLLIN, POLLOUT, PUB, REP, REQ,
+                            ROUTING_ID, SNDTIMEO, SUB, SUBSCRIBE, XPUB)
 from zmqx.cli import _common as c
 
 SEND_TYPES = ("PUSH", "REQ", "PUB", "DEALER", "PAIR")
@@ -78,15 +78,6 @@ def _wait(sock: zmqx.Socket, events: int, deadline: float | None) -> bool:
     return bool(sock.poll(ms, events))
 
 
-def _connect_monitor(sock: zmqx.Socket, bind: bool) -> zmqx.Socket | None:
-    """A monitor on a connecting socket, read to explain a timeout."""
-    if bind:
-        return None
-    return sock.get_monitor_socket(
-        Event.DISCONNECTED | Event.CONNECT_RETRIED | Event.HANDSHAKE_SUCCEEDED
-        | Event.HANDSHAKE_FAILED_PROTOCOL | Event.HANDSHAKE_FAILED_NO_DETAIL)
-
-
 def print_message(frames: Sequence[bytes], args: argparse.Namespace) -> None:
     out = sys.stdout.buffer  # UTF-8 whatever the locale: the frames' own encoding
     if args.raw:
@@ -130,31 +121,32 @@ def run_send(args: argparse.Namespace) -> int:
         sock = ctx.socket(XPUB if args.type == PUB else args.type)
         sock.setsockopt(LINGER, timeout_ms)    # time to flush what was sent
         sock.setsockopt(SNDTIMEO, timeout_ms)
-        sock.setsockopt(IMMEDIATE, 1)          # no queueing for a peer not there
         if args.identity is not None:
             sock.setsockopt(ROUTING_ID, args.identity.encode())
-        monitor = _connect_monitor(sock, args.bind)
+        # Connecting, a message is queued even before a peer is there: send
+        # only once a handshake succeeded.  (IMMEDIATE would do that too, but
+        # it drops a reply still unread when the peer disconnects.)
+        peer = c.PeerWatch(sock, args.endpoint, args.bind)
         c.attach(sock, args.endpoint, args.bind)
-        waited_for_subscriber = False
+        first = True
         for frames in _messages(args):
             if not frames:
                 continue
             deadline = time.monotonic() + args.timeout
-            if args.type == PUB and not waited_for_subscriber:
+            if first and args.type == PUB:
                 _wait_subscriber(sock, frames[0], args.endpoint, deadline)
-                waited_for_subscriber = True
-            if not _wait(sock, POLLOUT, deadline):
-                state = c.peer_state(monitor, args.endpoint)
+            connected = not first or peer.wait_connected(deadline)
+            if not (connected and _wait(sock, POLLOUT, deadline)):
                 raise c.CLIError(f"no peer took the message within {args.timeout:g} s "
-                                 f"({state})", c.EXIT_TIMEOUT)
+                                 f"({peer.state()})", c.EXIT_TIMEOUT)
             sock.send_multipart(frames)
+            first = False
             if args.type == REQ:
                 if not _wait(sock, POLLIN, deadline):
                     raise c.CLIError(f"no reply from {args.endpoint} within "
                                      f"{args.timeout:g} s", c.EXIT_TIMEOUT)
                 print_message(sock.recv_multipart(), args)
-        if monitor is not None:
-            sock.disable_monitor()
+        peer.close()
     return c.EXIT_OK
 
 
@@ -171,20 +163,18 @@ def run_recv(args: argparse.Namespace) -> int:
             raise c.CLIError("--reply is for --type REP", c.EXIT_USAGE)
         reply = None if args.reply is None else [
             c.argument_frame(f, args.encoding) for f in args.reply]
-        monitor = _connect_monitor(sock, args.bind)
+        peer = c.PeerWatch(sock, args.endpoint, args.bind)
         c.attach(sock, args.endpoint, args.bind)
         received = 0
         while not args.count or received < args.count:
             deadline = None if args.timeout is None else time.monotonic() + args.timeout
             if not _wait(sock, POLLIN, deadline):
-                state = c.peer_state(monitor, args.endpoint)
-                raise c.CLIError(f"nothing received within {args.timeout:g} s ({state})",
-                                 c.EXIT_TIMEOUT)
+                raise c.CLIError(f"nothing received within {args.timeout:g} s "
+                                 f"({peer.state()})", c.EXIT_TIMEOUT)
             frames = sock.recv_multipart()
             received += 1
             if args.type == REP:
                 sock.send_multipart(frames if reply is None else reply)
             print_message(frames, args)
-        if monitor is not None:
-            sock.disable_monitor()
+        peer.close()
     return c.EXIT_OK
