@@ -103,14 +103,15 @@ def _messages(args: argparse.Namespace) -> Iterator[list[bytes]]:
                                          args.encoding)
 
 
-def _wait_subscriber(sock: zmqx.Socket, topic: bytes, endpoint: str,
-                     deadline: float) -> None:
+def _wait_subscriber(sock: zmqx.Socket, topic: bytes, peer: c.PeerWatch,
+                     args: argparse.Namespace, deadline: float) -> None:
     """PUB is an XPUB underneath: wait until a subscription covers ``topic``."""
     while _wait(sock, POLLIN, deadline):
         sub = sock.recv(DONTWAIT)
         if sub[:1] == b"\x01" and topic.startswith(sub[1:]):
             return
-    raise c.CLIError(f"no subscriber to {topic!r} at {endpoint}", c.EXIT_TIMEOUT)
+    raise c.CLIError(f"no subscriber to {topic!r} within {args.timeout:g} s "
+                     f"({peer.state()})", c.EXIT_TIMEOUT)
 
 
 def run_send(args: argparse.Namespace) -> int:
@@ -134,7 +135,7 @@ def run_send(args: argparse.Namespace) -> int:
                 continue
             deadline = time.monotonic() + args.timeout
             if first and args.type == PUB:
-                _wait_subscriber(sock, frames[0], args.endpoint, deadline)
+                _wait_subscriber(sock, frames[0], peer, args, deadline)
             connected = not first or peer.wait_connected(deadline)
             if not (connected and _wait(sock, POLLOUT, deadline)):
                 raise c.CLIError(f"no peer took the message within {args.timeout:g} s "
