@@ -5,6 +5,7 @@
 #   make bench   same set-up plus pyzmq, then the benchmark suite (table + chart)
 #   make debug   rebuild with ZMQX_DEBUG=1 (annotate, line tracing, -O0 -g)
 #   make test-debug  the debug build in build/debug-tree, tests checking its leak counters
+#   make docs    the documentation site (Sphinx, warnings are errors, examples doctested)
 #   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
 #                checked in a fresh venv; results in dist/
 
@@ -49,6 +50,7 @@ debug: $(STAMP)
 test: build
 	$(PY) -m pytest -q tests
 	$(MAKE) --no-print-directory test-debug
+	$(MAKE) --no-print-directory docs
 
 # The debug build (ZMQX_DEBUG=1) in a copy of the tree, leaving the in-place
 # release build alone; the core tests then check its live-object counters
@@ -102,3 +104,13 @@ test: $(BENCH_STAMP)
 
 bench: build $(BENCH_STAMP)
 	$(PY) -m zmqx.bench $(BENCH_ARGS)
+
+# --- documentation (issue 16) ---------------------------------------------------
+# -W -n: any warning, or a reference to something that does not exist, fails the
+# build; -E re-reads every page so a warning is never hidden by the cache.  The
+# doctest builder runs every example of the pages.  HTML: build/docs/html/.
+.PHONY: docs
+docs: build
+	$(PY) -m sphinx -E -W -n --keep-going -q -b html docs build/docs/html
+	$(PY) -m sphinx -E -W -n --keep-going -q -b doctest docs build/docs/doctest
+	@echo "documentation: build/docs/html/index.html"
