@@ -347,11 +347,20 @@ class Poller(_poll.Poller):
         self._views.pop(socket, None)
 
     def _now(self) -> list[tuple[_Pollable, int]]:
-        ready = super().poll(0)
-        for obj, _ in self.sockets:  # the zmq_poll drained their fds' edges
+        """[(registered object, events)] ready now.  Sockets are read through
+        their anyio Socket (a zmq_poll over the originals would not see what
+        the views took from the fd); the reads wake their waiters."""
+        entries = self.sockets
+        fds = [(obj, flags) for obj, flags in entries
+               if not isinstance(self._views.get(obj, obj), Socket)]
+        fd_events = dict(_zmq.zmq_poll(fds, 0)) if fds else {}
+        ready: list[tuple[_Pollable, int]] = []
+        for obj, flags in entries:
             sock = self._views.get(obj, obj)
-            if isinstance(sock, Socket) and (sock._nrd or sock._nwr):
-                sock._wake()
+            events = (sock.get(_EVENTS) & flags if isinstance(sock, Socket)
+                      else fd_events.get(obj, 0))
+            if events:
+                ready.append((obj, events))
         return ready
 
     async def poll(self, timeout: float | None = None  # type: ignore[override]
