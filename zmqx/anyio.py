@@ -171,15 +171,16 @@ class Socket(_zmq.Socket):
     # --- messages -------------------------------------------------------------
 
     async def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
-                   track: bool = False, **kwargs: Any) -> Any:
+                   track: bool = False, routing_id: int | None = None,
+                   group: str | None = None) -> Any:
         """Send one frame; returns what the blocking send returns."""
         try:
-            result = _send(self, data, flags | _NOBLOCK, copy, track, **kwargs)
+            result = _send(self, data, flags | _NOBLOCK, copy, track, routing_id, group)
         except Again:
             if flags & _NOBLOCK:
                 raise
             return await self._waited(
-                False, lambda: _send(self, data, flags | _NOBLOCK, copy, track, **kwargs), ())
+                False, _send, (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
         if self._nrd or self._nwr:
             self._wake()
         return result
@@ -222,14 +223,14 @@ class Socket(_zmq.Socket):
 
     recv_unicode = recv_string  # type: ignore[assignment]
 
-    async def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
         return json.loads(await self.recv(flags), **kwargs)
 
-    async def recv_pyobj(self, flags: int = 0) -> Any:  # type: ignore[override]
+    async def recv_pyobj(self, flags: int = 0) -> Any:
         """Receive and unpickle.  Only unpickle data from peers you trust."""
         return pickle.loads(await self.recv(flags))
 
-    async def recv_serialized(self, deserialize: Callable[[Any], Any],  # type: ignore[override]
+    async def recv_serialized(self, deserialize: Callable[[Any], Any],
                               flags: int = 0, copy: bool = True) -> Any:
         return deserialize(await self.recv_multipart(flags, copy))
 
@@ -286,7 +287,8 @@ class Socket(_zmq.Socket):
     getsockopt = get
 
     @property
-    def events(self) -> int:
+    def events(self) -> int:  # type: ignore[override]
+        """ZMQ_EVENTS (the read wakes waiters)."""
         return self.get(_EVENTS)  # type: ignore[no-any-return]
 
     def close(self, linger: int | None = None) -> None:

@@ -164,6 +164,7 @@ class ZMQStream:
         if self._send_queue:
             self._send_queue.append((msg, kwargs))
             return
+        status: Any
         try:
             status = _send_multipart(self.socket, msg, flags | _NOBLOCK, copy, track)
         except Again:
@@ -314,6 +315,7 @@ class ZMQStream:
     def _send_one(self) -> int:
         """Send the head of the queue; 1 if it left the queue."""
         msg, kwargs = self._send_queue[0]
+        status: Any
         try:
             status = _send_multipart(self.socket, msg, kwargs["flags"] | _NOBLOCK,
                                      kwargs["copy"], kwargs["track"])

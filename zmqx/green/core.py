@@ -13,8 +13,8 @@ import pickle
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Callable
 
-import gevent
-from gevent.event import Event
+import gevent  # type: ignore[import-untyped]
+from gevent.event import Event  # type: ignore[import-untyped]
 
 from zmqx import _zmq
 from zmqx.constants import EVENTS, FD, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
@@ -139,15 +139,15 @@ class Socket(_zmq.Socket):
     # --- messages -------------------------------------------------------------
 
     def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
-             **kwargs: Any) -> Any:
+             routing_id: int | None = None, group: str | None = None) -> Any:
         """Send one frame, blocking only this greenlet."""
-        args = (self, data, flags | _NOBLOCK, copy, track)
+        args = (self, data, flags | _NOBLOCK, copy, track, routing_id, group)
         try:
-            result = _send(*args, **kwargs)
+            result = _send(*args)
         except Again:
             if flags & _NOBLOCK:
                 raise
-            return self._wait(False, lambda: _send(*args, **kwargs), ())
+            return self._wait(False, _send, args)
         if self._nwait:
             self._on_fd()
         return result
@@ -249,7 +249,7 @@ class Socket(_zmq.Socket):
     getsockopt = get
 
     @property
-    def events(self) -> int:
+    def events(self) -> int:  # type: ignore[override]
         """ZMQ_EVENTS (passed on to waiting greenlets)."""
         return self.get(_EVENTS)  # type: ignore[no-any-return]
 

@@ -11,8 +11,8 @@ from collections.abc import Collection
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-import gevent
-from gevent.event import Event
+import gevent  # type: ignore[import-untyped]
+from gevent.event import Event  # type: ignore[import-untyped]
 
 from zmqx import _zmq
 from zmqx import poll as _poll
@@ -46,7 +46,7 @@ class Poller(_poll.Poller):
         ready = super().poll(0)
         for obj, _ in self.sockets:
             if getattr(obj, "_nwait", 0):
-                obj._on_fd()  # type: ignore[union-attr]
+                obj._on_fd()
         return ready
 
     def poll(self, timeout: float | None = None) -> list[tuple[_Pollable, int]]:
