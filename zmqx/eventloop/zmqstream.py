@@ -20,7 +20,7 @@ from tornado.ioloop import IOLoop
 from tornado.log import gen_log
 
 from zmqx import _zmq
-from zmqx.constants import EVENTS, FD, NOBLOCK, POLLIN, POLLOUT
+from zmqx.constants import EFSM, EVENTS, FD, NOBLOCK, POLLIN, POLLOUT
 from zmqx.errors import Again, ContextTerminated, ZMQError
 from zmqx.poll import Poller
 
@@ -30,6 +30,7 @@ __all__ = ["ZMQStream"]
 BATCH = 256
 
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
+_EFSM = int(EFSM)
 _core = _zmq.Socket
 _get, _send_multipart, _recv_multipart = _core.get, _core.send_multipart, _core.recv_multipart
 
@@ -308,6 +309,10 @@ class ZMQStream:
             msg = _recv_multipart(self.socket, _NOBLOCK, self._recv_copy)
         except Again:
             return 0
+        except ZMQError as e:
+            if e.errno == _EFSM:  # a REQ whose callback has not sent the next request
+                return 0
+            raise
         if callback is not None:
             self._run_callback(callback, msg)
         return 1
