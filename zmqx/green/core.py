@@ -86,12 +86,9 @@ class Socket(_zmq.Socket):
         deadline = None if timeo < 0 else monotonic() + timeo / 1000.0
         event, mask = (self._readable, _POLLIN) if is_recv else (self._writable, _POLLOUT)
         self._nwait += 1
-        if self._nwait == 1:
-            watcher, loop = self._watcher, gevent.get_hub().loop
-            if watcher is None or watcher.loop is not loop:  # first wait in this thread
-                self._stop_watcher()
-                watcher = self._watcher = loop.io(_get(self, _FD), 1)
-            watcher.start(self._on_fd)
+        if self._watcher is None:
+            self._watcher = gevent.get_hub().loop.io(_get(self, _FD), 1)
+            self._watcher.start(self._on_fd)
         try:
             while True:
                 event.clear()
@@ -117,7 +114,7 @@ class Socket(_zmq.Socket):
         finally:
             self._nwait -= 1
             if not self._nwait:
-                self._watcher.stop()  # kept (stopped) for the next wait
+                self._stop_watcher()  # (made in the hub of the thread that waits)
 
     def _stop_watcher(self) -> None:
         watcher, self._watcher = self._watcher, None
