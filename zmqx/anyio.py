@@ -52,7 +52,7 @@ class Socket(_zmq.Socket):
     Invariants:
     * A call first tries DONTWAIT; if that goes through it is the whole call.
       Otherwise the task waits in ``_ready(mask)``, counted in ``_nrd`` /
-      ``_nwr``, and retries when ZMQ_EVENTS shows ``mask``.
+      ``_nwr`` (``_nwait``: all of them), and retries when ZMQ_EVENTS shows ``mask``.
     * Only one task at a time waits on ZMQ_FD itself (trio allows no more):
       the *watcher*, inside the cancel scope ``_kick``.  Other waiting tasks
       wait for ``_fd_event``, which the watcher sets whenever it stops
@@ -73,7 +73,7 @@ class Socket(_zmq.Socket):
             context, kwargs["shadow"] = _from_socket.context, _from_socket.underlying
         super().__init__(context, socket_type, **kwargs)
         self._shadowed = _from_socket  # keeps the wrapped socket open
-        self._nrd = self._nwr = 0
+        self._nrd = self._nwr = self._nwait = 0  # tasks waiting: to read, to write, in all
         self._fd_event: anyio.Event | None = None
         self._kick: anyio.CancelScope | None = None
         if isinstance(context, Context) and not kwargs.get("shadow"):
@@ -122,6 +122,7 @@ class Socket(_zmq.Socket):
         rd, wr = mask & _POLLIN and 1, mask & _POLLOUT and 1
         self._nrd += rd
         self._nwr += wr
+        self._nwait += 1
         try:
             while True:
                 try:
@@ -138,6 +139,7 @@ class Socket(_zmq.Socket):
         finally:
             self._nrd -= rd
             self._nwr -= wr
+            self._nwait -= 1
 
     async def _waited(self, is_recv: bool, attempt: Callable[..., Any],
                       args: tuple[Any, ...]) -> Any:
@@ -152,7 +154,7 @@ class Socket(_zmq.Socket):
                 result = attempt(*args)
             except Again:
                 continue
-            if self._nrd or self._nwr:
+            if self._nwait:
                 self._wake()
             return result
 
@@ -164,7 +166,7 @@ class Socket(_zmq.Socket):
             if flags & _NOBLOCK:
                 raise
             return await self._waited(is_recv, attempt, args)
-        if self._nrd or self._nwr:
+        if self._nwait:
             self._wake()
         return result
 
@@ -181,7 +183,7 @@ class Socket(_zmq.Socket):
                 raise
             return await self._waited(
                 False, _send, (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
-        if self._nrd or self._nwr:
+        if self._nwait:
             self._wake()
         return result
 
@@ -194,7 +196,7 @@ class Socket(_zmq.Socket):
             if flags & _NOBLOCK:
                 raise
             return await self._waited(True, _recv, (self, flags | _NOBLOCK, copy))
-        if self._nrd or self._nwr:
+        if self._nwait:
             self._wake()
         return result
 
@@ -262,7 +264,7 @@ class Socket(_zmq.Socket):
         out: list[Any] = _recv_many(self, max_messages, 0, copy)
         if not out and timeout != 0 and await self._ready(_POLLIN, _deadline(timeout)):
             out = _recv_many(self, max_messages, 0, copy)
-        if self._nrd or self._nwr:
+        if self._nwait:
             self._wake()
         return out
 
@@ -280,7 +282,7 @@ class Socket(_zmq.Socket):
     def get(self, option: int) -> Any:
         """A socket option; a read of EVENTS wakes waiters (it drains the fd)."""
         value = _get(self, option)
-        if option == _EVENTS and (self._nrd or self._nwr):
+        if option == _EVENTS and self._nwait:
             self._wake()
         return value
 
