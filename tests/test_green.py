@@ -333,3 +333,42 @@ def test_hubs_in_two_threads(gpair):
     push.send(b"over")
     t.join(WAIT_S)
     assert out == [b"over"]
+
+
+@zmqx_only
+def test_refused_send_waits_without_spinning(gctx):
+    """A ROUTER_MANDATORY send to a full peer gets EAGAIN while EVENTS says
+    POLLOUT (another peer has room): the sender waits for the fd until
+    SNDTIMEO, and the other greenlets keep running."""
+    router = gctx.socket(green.ROUTER)
+    router.router_mandatory = 1
+    router.sndhwm = 1
+    router.bind("inproc://refused")  # inproc: no I/O thread drains the full pipe
+    peers = []
+    for name in (b"full", b"free"):
+        d = gctx.socket(green.DEALER)
+        d.identity, d.rcvhwm = name, 1
+        d.connect("inproc://refused")
+        d.send(b"hi")
+        peers.append(d)
+    for _ in range(2):
+        router.recv_multipart()
+    sent = 0
+    with pytest.raises(green.Again):
+        for _ in range(100_000):
+            router.send_multipart([b"full", b"x" * 1000], green.NOBLOCK)
+            sent += 1
+    assert router.poll(0, green.POLLOUT)  # "free" has room
+    router.sndtimeo = 200
+    ticks = []
+
+    def ticker():
+        while True:
+            ticks.append(1)
+            gevent.sleep(0.01)
+
+    t = gevent.spawn(ticker)
+    with pytest.raises(green.Again):
+        join(gevent.spawn(router.send_multipart, [b"full", b"y"]))
+    t.kill(timeout=WAIT_S)
+    assert 5 <= len(ticks) <= 60

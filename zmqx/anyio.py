@@ -115,10 +115,12 @@ class Socket(_zmq.Socket):
             self._kick = self._fd_event = None
             event.set()
 
-    async def _ready(self, mask: int, deadline: float) -> int:
+    async def _ready(self, mask: int, deadline: float, refused: bool = False) -> int:
         """Wait until ZMQ_EVENTS has some of ``mask`` (returned), or
         ``deadline`` (0).  An error reading EVENTS returns ``mask``: the
-        caller's retry raises it."""
+        caller's retry raises it.  ``refused``: EVENTS said ready but the call
+        got EAGAIN (a full ROUTER_MANDATORY peer, say), so wait for the fd
+        first."""
         rd, wr = mask & _POLLIN and 1, mask & _POLLOUT and 1
         self._nrd += rd
         self._nwr += wr
@@ -129,10 +131,12 @@ class Socket(_zmq.Socket):
                     events = _get(self, _EVENTS)
                 except ZMQError:
                     return mask
-                if events & mask:
+                if events & mask and not refused:
                     return events & mask  # type: ignore[no-any-return]
-                if events & ((_POLLIN if self._nrd else 0) | (_POLLOUT if self._nwr else 0)):
-                    self._wake()  # ready for another waiter: its edge is gone
+                refused = False
+                if events & ~mask & ((_POLLIN if self._nrd else 0)
+                                     | (_POLLOUT if self._nwr else 0)):
+                    self._wake()  # ready for a waiter the other way: its edge is gone
                 if anyio.current_time() >= deadline:
                     return 0
                 await self._wait_fd(deadline)
@@ -147,12 +151,14 @@ class Socket(_zmq.Socket):
         time the socket is ready, until RCVTIMEO / SNDTIMEO."""
         deadline = _deadline(_get(self, _RCVTIMEO if is_recv else _SNDTIMEO))
         mask = _POLLIN if is_recv else _POLLOUT
+        refused = False
         while True:
-            if not await self._ready(mask, deadline):
+            if not await self._ready(mask, deadline, refused):
                 raise Again(_EAGAIN)
             try:
                 result = attempt(*args)
             except Again:
+                refused = True
                 continue
             if self._nwait:
                 self._wake()

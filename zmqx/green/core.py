@@ -89,6 +89,7 @@ class Socket(_zmq.Socket):
         if self._watcher is None:
             self._watcher = gevent.get_hub().loop.io(_get(self, _FD), 1)
             self._watcher.start(self._on_fd)
+        refused = False  # EVENTS said ready, yet the call got EAGAIN: wait for the fd
         try:
             while True:
                 event.clear()
@@ -97,7 +98,7 @@ class Socket(_zmq.Socket):
                 except ZMQError:
                     events = mask  # let the retry raise it
                 self._note(events & ~mask)
-                if not events & mask:
+                if refused or not events & mask:
                     if deadline is None:
                         event.wait()
                     else:
@@ -106,7 +107,8 @@ class Socket(_zmq.Socket):
                             raise Again(_EAGAIN)
                 try:
                     result = attempt(*args)
-                except Again:
+                except Again:  # (a ROUTER_MANDATORY peer is full, say)
+                    refused = True
                     continue
                 if self._nwait > 1:
                     self._on_fd()
