@@ -327,3 +327,42 @@ def test_from_socket_shares_the_socket(run, actx):
         other.close()
         plain.close()
     run(main)
+
+
+def test_refused_send_waits_without_spinning(run, actx):
+    """A ROUTER_MANDATORY send to a full peer gets EAGAIN while EVENTS says
+    POLLOUT (another peer has room): the sender waits for the fd until
+    SNDTIMEO while other tasks keep running."""
+    async def main():
+        router = actx.socket(zmq.ROUTER)
+        router.router_mandatory = 1
+        router.sndhwm = 1
+        router.bind("inproc://anyio-refused")
+        peers = []  # kept open
+        for name in (b"full", b"free"):
+            d = actx.socket(zmq.DEALER)
+            peers.append(d)
+            d.identity, d.rcvhwm = name, 1
+            d.connect("inproc://anyio-refused")
+            await d.send(b"hi")
+        for _ in range(2):
+            await router.recv_multipart()
+        with pytest.raises(zmq.Again):
+            for _ in range(100_000):
+                await router.send_multipart([b"full", b"x" * 1000], zmq.NOBLOCK)
+        assert await router.poll(0, zmq.POLLOUT)
+        router.sndtimeo = 200
+        ticks = []
+
+        async def ticker():
+            while True:
+                ticks.append(1)
+                await anyio.sleep(0.01)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(ticker)
+            with pytest.raises(zmq.Again):
+                await router.send_multipart([b"full", b"y"])
+            tg.cancel_scope.cancel()
+        assert 5 <= len(ticks) <= 60
+    run(main)
