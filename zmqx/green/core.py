@@ -270,3 +270,6 @@ class Context(_zmq.Context):
 
     if TYPE_CHECKING:
         def socket(self, socket_type: int, **kwargs: Any) -> Socket: ...
+
+
+_Socket, _Context = Socket, Context  # pyzmq's names in zmq.green.core

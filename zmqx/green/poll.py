@@ -98,3 +98,6 @@ def select(
     return ([s for s, ev in ready if ev & POLLIN],
             [s for s, ev in ready if ev & POLLOUT],
             [s for s, ev in ready if ev & POLLERR])
+
+
+_Poller = Poller  # pyzmq's name in zmq.green.poll

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from zmqx.eventloop import zmqstream
-from zmqx.green.eventloop.ioloop import IOLoop
+from tornado.ioloop import IOLoop
 
 __all__ = ["ZMQStream"]
 
