@@ -343,3 +343,33 @@ def test_eventloop_future_sockets(ctx):
         b.close(linger=0)
         fctx.term()
     run(main())
+
+
+def test_stopping_and_restarting_loses_nothing(tpair):
+    """on_recv is switched off and on again many times while numbered
+    messages arrive (the stream's analogue of cancelling a receive): each
+    message reaches a callback exactly once, in order."""
+    async def main():
+        pull, push = tpair(zmq.PULL, zmq.PUSH)
+        rx, tx = ZMQStream(pull), ZMQStream(push)
+        got, total = [], 2000
+
+        def cb(msg):
+            got.append(int(msg[0]))
+            if len(got) % 7 == 0:
+                rx.stop_on_recv()  # mid-batch
+                asyncio.get_running_loop().call_soon(rx.on_recv, cb)
+
+        rx.on_recv(cb)
+        for i in range(total):
+            tx.send(b"%d" % i)
+            if i % 100 == 0:
+                await asyncio.sleep(0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT_S
+        while len(got) < total and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        assert got == list(range(total))
+        rx.close()
+        tx.close()
+    run(main())
