@@ -65,7 +65,8 @@ class ZMQStream:
         if isinstance(socket, _zmq._AsyncSocket):
             warnings.warn("ZMQStream only supports the blocking zmqx.Socket: use"
                           " zmqx.Socket(shadow=sock.underlying)", RuntimeWarning, stacklevel=2)
-            socket = _zmq.Socket(shadow=socket.underlying)
+            self._shadowed = socket  # keeps the libzmq socket open
+            socket = _zmq.Socket(socket.context, shadow=socket.underlying)
         self.socket = socket
         self.io_loop = io_loop or IOLoop.current()
         self.poller = Poller()
