@@ -11,7 +11,7 @@ import pytest
 gevent = pytest.importorskip("gevent")
 from gevent.event import Event  # noqa: E402
 
-from _backend import IS_ZMQX, MODULE_NAME  # noqa: E402
+from _backend import IS_ZMQX, MODULE_NAME, run_python  # noqa: E402
 
 green = importlib.import_module(f"{MODULE_NAME}.green")
 zmqx_only = pytest.mark.zmqx_only
@@ -372,3 +372,44 @@ def test_refused_send_waits_without_spinning(gctx):
         join(gevent.spawn(router.send_multipart, [b"full", b"y"]))
     t.kill(timeout=WAIT_S)
     assert 5 <= len(ticks) <= 60
+
+
+_MONKEY_PATCHED = """
+from gevent import monkey
+monkey.patch_all()
+import importlib, threading, time
+import gevent
+from _backend import MODULE_NAME
+zmq = importlib.import_module(MODULE_NAME + ".green")
+ctx = zmq.Context()
+rep, req = ctx.socket(zmq.REP), ctx.socket(zmq.REQ)
+port = rep.bind_to_random_port("tcp://127.0.0.1")
+req.connect("tcp://127.0.0.1:%d" % port)
+ticks = []
+def ticker():  # a patched thread is a greenlet: it runs only if nobody blocks the hub
+    while len(ticks) < 5:
+        ticks.append(1)
+        time.sleep(0.01)
+threading.Thread(target=ticker).start()
+def serve():
+    for _ in range(10):
+        rep.send(rep.recv() + b"!")
+server = gevent.spawn(serve)
+with gevent.Timeout(5):
+    for i in range(10):
+        req.send(b"%d" % i)
+        assert req.recv() == b"%d!" % i
+    server.join()
+    while len(ticks) < 5:
+        time.sleep(0.01)
+ctx.destroy(linger=0)
+print("ok")
+"""
+
+
+def test_works_under_monkey_patching_in_a_child():
+    """Services usually monkey-patch first; that runs in a child process,
+    so the test process stays unpatched."""
+    proc = run_python(_MONKEY_PATCHED)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
