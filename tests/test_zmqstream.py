@@ -373,3 +373,25 @@ def test_stopping_and_restarting_loses_nothing(tpair):
         rx.close()
         tx.close()
     run(main())
+
+
+def test_a_failing_send_callback_does_not_stop_the_others(tpair, caplog):
+    async def main():
+        pull, push = tpair(zmq.PULL, zmq.PUSH)
+        tx = ZMQStream(push)
+        calls = []
+
+        def cb(msg, status):
+            calls.append(msg[0])
+            if msg[0] == b"1":
+                raise RuntimeError("callback failed")
+
+        tx.on_send(cb)
+        for i in range(3):
+            tx.send(b"%d" % i)
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert calls == [b"0", b"1", b"2"]
+        assert "Uncaught exception in ZMQStream callback" in caplog.text
+        tx.close()
+    run(main())

@@ -72,6 +72,7 @@ class ZMQStream:
         self.poller = Poller()
         self._fd: int = _get(socket, int(FD))
         self._send_queue: deque[tuple[Sequence[Any], dict[str, Any]]] = deque()
+        self._sent: list[tuple[Callable[..., Any], Any, Any]] = []  # callbacks due, sent at once
         self._recv_callback: Callable[..., Any] | None = None
         self._send_callback: Callable[..., Any] | None = None
         self._close_callback: Callable[[], Any] | None = None
@@ -177,8 +178,11 @@ class ZMQStream:
         except ZMQError as e:
             gen_log.error("SEND Error: %s", e)
             status = e
-        if self._send_callback is not None:
-            self.io_loop.add_callback(self._run_callback, self._send_callback, msg, status)
+        callback = self._send_callback
+        if callback is not None:
+            if not self._sent:  # one loop callback runs those of every send until then
+                self.io_loop.add_callback(self._run_send_callbacks)
+            self._sent.append((callback, msg, status))
         if self._state:  # the send may have taken the fd's edge
             self._check_events()
 
@@ -336,6 +340,15 @@ class ZMQStream:
         if self._send_callback is not None:
             self._run_callback(self._send_callback, msg, status)
         return 1
+
+    def _run_send_callbacks(self) -> None:
+        """The send callbacks of the sends that went at once, in order."""
+        sent, self._sent = self._sent, []
+        for callback, msg, status in sent:
+            try:
+                self._run_callback(callback, msg, status)
+            except Exception:
+                pass  # logged; the other callbacks still run
 
     def _run_callback(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run a callback; an awaitable it returns runs as a task whose error
