@@ -334,6 +334,20 @@ def test_eventloop_future_sockets(ctx):
         fut = old_style()
         await a.send(b"tornado")
         assert await asyncio.wait_for(fut, WAIT_S) == b"tornado"
+        # every call returns a Future: IOLoop.add_future takes it
+        got = asyncio.get_running_loop().create_future()
+        recv = b.recv_multipart()
+        assert isinstance(recv, asyncio.Future)
+        IOLoop.current().add_future(recv, lambda f: got.set_result(f.result()))
+        assert isinstance(a.send_string("via add_future"), asyncio.Future)
+        assert await asyncio.wait_for(got, WAIT_S) == [b"via add_future"]
+        waiting = b.recv()
+        await asyncio.sleep(0.01)
+        assert waiting.cancel()
+        with pytest.raises(future.CancelledError):
+            await waiting
+        await a.send(b"after cancel")  # the cancelled recv took nothing
+        assert await asyncio.wait_for(b.recv(), WAIT_S) == b"after cancel"
         poller = future.Poller()
         poller.register(b, zmq.POLLIN)
         await a.send(b"again")
