@@ -60,6 +60,17 @@ class ZMQStream:
 
     socket: Any
     io_loop: IOLoop
+    poller: Poller  # pyzmq's attribute (a blocking Poller over the socket)
+    # the socket's own methods, bound in __init__
+    bind: Callable[..., Any]
+    bind_to_random_port: Callable[..., int]
+    connect: Callable[..., Any]
+    setsockopt: Callable[..., None]
+    getsockopt: Callable[..., Any]
+    setsockopt_string: Callable[..., None]
+    getsockopt_string: Callable[..., str]
+    setsockopt_unicode: Callable[..., None]
+    getsockopt_unicode: Callable[..., str]
 
     def __init__(self, socket: _zmq.Socket, io_loop: IOLoop | None = None) -> None:
         if isinstance(socket, _zmq._AsyncSocket):
@@ -82,8 +93,7 @@ class ZMQStream:
         for name in ("bind", "bind_to_random_port", "connect", "setsockopt", "getsockopt",
                      "setsockopt_string", "getsockopt_string", "setsockopt_unicode",
                      "getsockopt_unicode"):
-            if hasattr(socket, name):
-                setattr(self, name, getattr(socket, name))
+            setattr(self, name, getattr(socket, name))
         self.io_loop.add_handler(self._fd, self._handle_events, IOLoop.READ)
 
     # --- callbacks --------------------------------------------------------------
