@@ -5,6 +5,7 @@ calls and gevent's own primitives, and the module's hub is destroyed at the end.
 """
 import importlib
 import threading
+import warnings
 
 import pytest
 
@@ -311,7 +312,9 @@ def test_device_forwards_in_a_greenlet(gctx):
 
 
 def test_green_eventloop_imports():
-    ioloop = importlib.import_module(f"{MODULE_NAME}.green.eventloop.ioloop")
+    with warnings.catch_warnings():  # deprecated, as pyzmq's: tornado's IOLoop needs no shim
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ioloop = importlib.import_module(f"{MODULE_NAME}.green.eventloop.ioloop")
     zmqstream = importlib.import_module(f"{MODULE_NAME}.green.eventloop.zmqstream")
     assert ioloop.IOLoop is importlib.import_module("tornado.ioloop").IOLoop
     assert issubclass(zmqstream.ZMQStream,
