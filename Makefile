@@ -7,6 +7,8 @@
 #   make test-debug  the debug build in build/debug-tree, tests checking its leak counters
 #   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
 #                checked in a fresh venv; results in dist/
+#   make test-matrix  the sdist built (-Werror) and the suite run on every CPython
+#                3.10-3.14 present, with gcc, and with clang on the newest
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -98,3 +100,16 @@ bench-deps: $(BENCH_STAMP)
 
 bench: build $(BENCH_STAMP)
 	$(PY) -m zmqx.bench $(BENCH_ARGS)
+
+# --- portability (issue 11) -----------------------------------------------------
+# zmqx built from its sdist with ZMQX_STRICT=1 (any compiler warning fails) and the
+# whole suite run against the installed wheel, on every pyenv (or PATH) CPython
+# 3.10-3.14, with gcc, and with clang on the newest; venvs cached in ~/.cache/zmqx.
+# MATRIX_ARGS passes options: make test-matrix MATRIX_ARGS="--pythons 3.10 --clang none"
+.PHONY: test-matrix
+MATRIX_ARGS ?=
+
+test-matrix: $(STAMP)
+	@command -v clang >/dev/null || { echo "installing clang"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang; }
+	$(PY) tools/test_matrix.py $(MATRIX_ARGS)
