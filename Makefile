@@ -7,8 +7,8 @@
 #   make test-debug  the debug build in build/debug-tree, tests checking its leak counters
 #   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
 #                checked in a fresh venv; results in dist/
-#   make test-matrix  the sdist built (-Werror) and the suite run on every CPython
-#                3.10-3.14 present, with gcc, and with clang on the newest
+#   make test-matrix  zmqx built from its sdist (-Werror) with gcc and clang on every
+#                CPython 3.10-3.14 present, the suite run on each (clang: the newest)
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -104,8 +104,9 @@ bench: build $(BENCH_STAMP)
 # --- portability (issue 11) -----------------------------------------------------
 # zmqx built from its sdist with ZMQX_STRICT=1 (any compiler warning fails) and the
 # whole suite run against the installed wheel, on every pyenv (or PATH) CPython
-# 3.10-3.14, with gcc, and with clang on the newest; venvs cached in ~/.cache/zmqx.
-# MATRIX_ARGS passes options: make test-matrix MATRIX_ARGS="--pythons 3.10 --clang none"
+# 3.10-3.14; gcc and clang build on each, the suite runs on the gcc builds and on
+# the newest interpreter's clang build; venvs cached in ~/.cache/zmqx/matrix.
+# MATRIX_ARGS passes options: make test-matrix MATRIX_ARGS="--pythons 3.10 --compilers gcc"
 .PHONY: test-matrix
 MATRIX_ARGS ?=
 
