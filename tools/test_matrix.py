@@ -131,9 +131,12 @@ def venv_for(version, exe):
             shutil.rmtree(path, ignore_errors=True)
             log = path + ".log"
             open(log, "w").close()
-            run([exe, "-m", "venv", path], log, PIP_TIMEOUT)
-            run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                 "-r", REQUIREMENTS], log, PIP_TIMEOUT)
+            try:
+                run([exe, "-m", "venv", path], log, PIP_TIMEOUT)
+                run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                     "-r", REQUIREMENTS], log, PIP_TIMEOUT)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+                raise RuntimeError(f"venv {version}: {exc} (log: {log})") from None
             open(ready, "w").close()
         os.utime(ready)
     return python
@@ -189,7 +192,8 @@ class Job:
         (src,) = glob.glob(os.path.join(self.dir, "zmqx-*"))
         self.log = os.path.join(self.dir, "build.log")
         env = dict(os.environ, CC=self.cc, ZMQX_STRICT="1")
-        env.pop("CFLAGS", None)
+        for var in ("CFLAGS", "ZMQX_DEBUG", "ZMQX_SANITIZE"):  # release builds only
+            env.pop(var, None)
         run([python, "-m", "build", "--wheel", "--no-isolation", "--outdir",
              os.path.join(self.dir, "wheel"), src], self.log, BUILD_TIMEOUT, env=env)
         with open(self.log) as f:
@@ -245,8 +249,8 @@ def main():
     parser.add_argument("--compilers", default="gcc,clang",
                         help="each builds zmqx on every interpreter (default: %(default)s)")
     parser.add_argument("--suite-everywhere", action="store_true",
-                        help="run the suite on every build, not only on the first compiler's and on "
-                             "the newest interpreter's")
+                        help="run the suite on every build, not only on the first "
+                             "compiler's and on the newest interpreter's")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="jobs at once (default: the CPU count, %(default)s)")
     args = parser.parse_args()
