@@ -8,6 +8,8 @@
 #   make docs    the documentation site (Sphinx, warnings are errors, examples doctested)
 #   make wheel   sdist + wheel built from it, repaired by auditwheel (bundled libzmq),
 #                checked in a fresh venv; results in dist/
+#   make test-matrix  zmqx built from its sdist (-Werror) with gcc and clang on every
+#                CPython 3.10-3.14 present, the suite run on each (clang: the newest)
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -114,3 +116,17 @@ docs: build
 	$(PY) -m sphinx -E -W -n --keep-going -q -b html docs build/docs/html
 	$(PY) -m sphinx -E -W -n --keep-going -q -b doctest docs build/docs/doctest
 	@echo "documentation: build/docs/html/index.html"
+
+# --- portability (issue 11) -----------------------------------------------------
+# zmqx built from its sdist with ZMQX_STRICT=1 (any compiler warning fails) and the
+# whole suite run against the installed wheel, on every pyenv (or PATH) CPython
+# 3.10-3.14; gcc and clang build on each, the suite runs on the gcc builds and on
+# the newest interpreter's clang build; venvs cached in ~/.cache/zmqx/matrix.
+# MATRIX_ARGS passes options: make test-matrix MATRIX_ARGS="--pythons 3.10 --compilers gcc"
+.PHONY: test-matrix
+MATRIX_ARGS ?=
+
+test-matrix: $(STAMP)
+	@command -v clang >/dev/null || { echo "installing clang"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang; }
+	$(PY) tools/test_matrix.py $(MATRIX_ARGS)

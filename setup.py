@@ -7,6 +7,12 @@ stops with the package to install.  Switches:
 
 * ``ZMQX_DEBUG=1``    -O0 -g, Cython annotate + line tracing, leak counters on.
 * ``ZMQX_SANITIZE=1`` AddressSanitizer and UBSan (run with LD_PRELOAD of libasan).
+* ``ZMQX_STRICT=1``   -Wall -Wextra -Werror: any compiler warning fails the build
+                      (``make test-matrix`` builds this way with gcc and clang).
+
+Every build (gcc or clang) turns the diagnostics GCC 14 and clang 16 make errors
+by default into errors on older compilers too (``GCC14_ERRORS``), so a change
+that would break ``pip install`` on current distributions fails here first.
 
 For ``cimport zmqx`` users, the build copies csrc/*.h and the zmq.h it compiled
 against into zmqx/include/ (package data; ``zmqx.get_includes()`` points there).
@@ -19,6 +25,10 @@ import subprocess
 import sys
 
 from setuptools import Extension, setup
+
+
+GCC14_ERRORS = ["-Werror=incompatible-pointer-types", "-Werror=int-conversion",
+                "-Werror=implicit-function-declaration"]
 
 
 def _flag(name):
@@ -67,7 +77,11 @@ def extensions():
     debug, sanitize = _flag("ZMQX_DEBUG"), _flag("ZMQX_SANITIZE")
     incs, dirs, libs, link = _libzmq()
     _package_headers(incs)
-    cflags, macros = ["-O3"], []
+    cflags, macros = (["-O0", "-g3", "-UNDEBUG"] if debug else ["-O3"]), []
+    if sys.platform != "win32":  # gcc and clang (Apple's too) take these
+        cflags += GCC14_ERRORS
+        if _flag("ZMQX_STRICT"):
+            cflags += ["-Wall", "-Wextra", "-Werror"]
     directives = {
         "language_level": 3,
         "boundscheck": False,
@@ -79,7 +93,6 @@ def extensions():
         "freethreading_compatible": False,
     }
     if debug:
-        cflags = ["-O0", "-g3", "-UNDEBUG"]
         macros += [("ZMQX_DEBUG", "1"), ("CYTHON_TRACE_NOGIL", "1")]
         directives["linetrace"] = True
     if sanitize:

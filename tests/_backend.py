@@ -15,6 +15,10 @@ import time
 MODULE_NAME = os.environ.get("ZMQX_TEST_MODULE", "zmqx")
 zmq = importlib.import_module(MODULE_NAME)
 IS_ZMQX = MODULE_NAME == "zmqx"
+#: the directory the module under test was imported from (the source tree after an
+#: in-place build, site-packages or a target dir for an installed wheel): put it first
+#: on a child's PYTHONPATH, so the child imports the same build
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(zmq.__file__)))
 
 #: default send/receive timeout (ms) on sockets made by the fixtures
 TIMEOUT_MS = 5000

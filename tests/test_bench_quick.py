@@ -19,9 +19,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 150
+# the zmqx under test: the source tree after an in-place build, else the installed one
+ZMQX_PARENT = Path(importlib.util.find_spec("zmqx").origin).parents[1]
 
 
 def _has_c_toolchain():
+    """A compiler, libzmq's headers and the C benchmark's source (a checkout's csrc/)."""
+    if not (ZMQX_PARENT / "csrc" / "bench").is_dir():
+        return False
     if not (shutil.which("cc") and shutil.which("pkg-config")):
         return False
     return subprocess.run(["pkg-config", "--exists", "libzmq"]).returncode == 0
@@ -32,11 +37,11 @@ def quick_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     modules = "zmqx,zmq" if importlib.util.find_spec("zmq") else "zmqx"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        filter(None, [str(ZMQX_PARENT), os.environ.get("PYTHONPATH")])))
     done = subprocess.run(
         [sys.executable, "-m", "zmqx.bench", "--quick", "--json", "--modules", modules,
          "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
+        cwd=out, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
     )
     assert done.returncode == 0, done.stderr[-4000:]
     report = json.loads(done.stdout)

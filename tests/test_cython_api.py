@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from _backend import IS_ZMQX, zmq
+from _backend import IS_ZMQX, PACKAGE_PARENT, zmq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXT_SOURCE = os.path.join(ROOT, "tests", "cython_ext", "uses_zmqx.pyx")
@@ -77,7 +77,7 @@ def test_extension_cimporting_zmqx_builds_and_runs(tmp_path):
                            cwd=tmp_path, timeout=300, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout + build.stderr
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), PACKAGE_PARENT]))
     run = subprocess.run([sys.executable, "-c", textwrap.dedent(DRIVER)], cwd=tmp_path,
                          env=env, timeout=60, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from _backend import run_in_thread, zmq
+from _backend import PACKAGE_PARENT, run_in_thread, zmq
 from _forwarding import JOIN_S, bound, connected
 
 pytestmark = pytest.mark.zmqx_only   # returns on ETERM, statistics, priority: zmqx's
@@ -179,7 +179,7 @@ def test_statistics_from_frames():
 
 def test_proxy_stats_example_runs_and_stops_by_itself():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root)
+    env = dict(os.environ, PYTHONPATH=PACKAGE_PARENT)
     out = subprocess.run([sys.executable, os.path.join(root, "examples", "proxy_stats.py"),
                           "--messages", "1500", "--interval", "0.05", "--pause", "0.0001"],
                          env=env, capture_output=True, text=True, timeout=30, check=False)

@@ -72,8 +72,8 @@ cdef _fastcall _install_fast(type cls, int i, str name, void *entry) except NULL
     _fast_defs[i].ml_flags = METH_FASTCALL | METH_KEYWORDS
     _fast_defs[i].ml_doc = PyBytes_AS_STRING(doc)
     d[name] = PyDescr_NewMethod(cls, &_fast_defs[i])
-    PyType_Modified(cls)
-    return <_fastcall>meth.ml_meth
+    PyType_Modified(<PyTypeObject *>cls)
+    return <_fastcall><void *>meth.ml_meth  # via void *: PyCFunction is not its real type
 
 
 cdef _install_fast_entries(type cls):

@@ -279,7 +279,7 @@ cdef class Frame:
         if self._closed:
             return "<zmqx.Frame closed>"
         n = lz.zmq_msg_size(&self.zmq_msg)
-        head = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&self.zmq_msg), min(n, 32))
+        head = PyBytes_FromStringAndSize(<char *>lz.zmq_msg_data(&self.zmq_msg), min(n, <size_t>32))
         return f"<zmqx.Frame({head!r}{'...' if n > 32 else ''}) {n} bytes>"
 
 

@@ -98,7 +98,7 @@ cdef class PollSet:
         self._ep = -1
         self._objs = []
         self._index = {}
-        if strategy not in (None, "epoll", "zmq_poll"):
+        if strategy is not None and strategy not in ("epoll", "zmq_poll"):
             raise ValueError(f"strategy must be 'epoll' or 'zmq_poll', not {strategy!r}")
         if strategy == "epoll" and not ZMQX_HAVE_EPOLL:
             raise ValueError("epoll is not available on this platform")

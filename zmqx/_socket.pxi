@@ -413,7 +413,7 @@ cdef class _SocketCore:
 
 
 cdef extern from "Python.h":
-    void PyType_Modified(object type)
+    void PyType_Modified(PyTypeObject *type)
 
 
 @cython.final
@@ -443,7 +443,7 @@ cdef _install_options(type cls, type most_derived):
     for name, option in _SOCK_OPTIONS.items():
         if not hasattr(most_derived, name):
             d[name] = _Option(option)
-    PyType_Modified(cls)
+    PyType_Modified(<PyTypeObject *>cls)
 
 
 cdef class _EndpointContext:
