@@ -79,6 +79,10 @@ class Authenticator:
         """Close the ZAP socket."""
         self._zap_core = None
         if self.zap_socket:
+            try:  # unbinding is synchronous, closing is not: a restart can bind at once
+                self.zap_socket.unbind(ZAP_ENDPOINT)
+            except zmqx.ZMQError:
+                pass
             self.zap_socket.close()
         self.zap_socket = None  # type: ignore[assignment]
 

@@ -45,8 +45,10 @@ class AuthenticationThread(Thread):
                 if loop is None:  # only for requests the compiled policy left to Python
                     loop = asyncio.new_event_loop()
                 loop.run_until_complete(auth.handle_zap_message(msg))
-        except zmqx.ContextTerminated:
-            zap.close(linger=0)  # so that Context.term() does not wait for us
+        except zmqx.ContextTerminated:  # close what term() waits for; stop() is a no-op
+            zap.close(linger=0)
+            if isinstance(auth, ThreadAuthenticator) and auth.pipe is not None:
+                auth.pipe.close(linger=0)
         finally:
             self.pipe.close(linger=0)
             if loop is not None:
@@ -97,6 +99,8 @@ class ThreadAuthenticator(Authenticator):
                 self.pipe.send(b"TERMINATE")
                 self.thread.join()
             self.thread = None  # type: ignore[assignment]
+            if not self.pipe.closed:
+                self.pipe.unbind(self.pipe_endpoint)  # synchronous: start() may rebind
             self.pipe.close()
             self.pipe = None  # type: ignore[assignment]
         super().stop()
