@@ -14,6 +14,7 @@ from _backend import IS_ZMQX, MODULE_NAME, run_in_thread, zmq
 auth_mod = importlib.import_module(f"{MODULE_NAME}.auth")
 thread_mod = importlib.import_module(f"{MODULE_NAME}.auth.thread")
 monitor = importlib.import_module(f"{MODULE_NAME}.utils.monitor")
+z85 = importlib.import_module(f"{MODULE_NAME}.utils.z85")
 E = zmq.Event
 DEADLINE_S = 5.0
 FAILED = (E.HANDSHAKE_FAILED_NO_DETAIL | E.HANDSHAKE_FAILED_PROTOCOL
@@ -242,7 +243,7 @@ def test_policy_change_applies_to_the_next_handshake(auth, keys, sock):
 
 class Renamer(thread_mod.ThreadAuthenticator):
     def curve_user_id(self, client_public_key):
-        return "user-" + zmq.z85_encode(client_public_key).decode()[:4]
+        return "user-" + z85.encode(client_public_key).decode()[:4]
 
 
 def test_subclass_override_is_honoured(ctx, keys, sock):

@@ -89,6 +89,8 @@ def z85_encode(data):
     try:
         if view.len % 4:
             raise ValueError(f"Z85 input length must be a multiple of 4, not {view.len}")
+        if view.len == 0:
+            return b""
         out = PyBytes_FromStringAndSize(NULL, view.len * 5 // 4 + 1)
         if lz.zmq_z85_encode(PyBytes_AS_STRING(out), <const uint8_t *>view.buf,
                              view.len) == NULL:
@@ -103,6 +105,8 @@ def z85_decode(text):
     cdef bytes raw = _z85_text(text, "Z85 text")
     if len(raw) % 5:
         raise ValueError(f"Z85 input length must be a multiple of 5, not {len(raw)}")
+    if not raw:
+        return b""
     out = PyBytes_FromStringAndSize(NULL, len(raw) * 4 // 5)
     if lz.zmq_z85_decode(<uint8_t *>PyBytes_AS_STRING(out), raw) == NULL:
         _raise_errno(lz.zmq_errno())

@@ -99,7 +99,7 @@ cdef class _ZapPolicy:
         memset(&self.p, 0, sizeof(self.p))
         self._keep = []
 
-    def __init__(self, *, bint python_only=False, int ip_mode=_ZAP_IP_NONE, ips=(),
+    def __init__(self, bint python_only=False, int ip_mode=_ZAP_IP_NONE, ips=(),
                  bint allow_any=False, bint curve_python=False, curve=None,
                  passwords=None, bint have_passwords=False):
         self.p.python_only = python_only
@@ -283,10 +283,12 @@ cdef class _ZapCore:
     cdef int nframes
     cdef public unsigned long answered   # requests answered in C (tests, stats)
 
-    def __cinit__(self, _SocketCore zap, _ZapPolicy policy):
+    def __cinit__(self):
+        self.nframes = 0
+
+    def __init__(self, _SocketCore zap, _ZapPolicy policy):
         self.zap = zap
         self._current = self._next = policy
-        self.nframes = 0
 
     def set_policy(self, _ZapPolicy policy):
         self._next = policy

@@ -174,7 +174,7 @@ class Authenticator:
         for domain, keys in self.certs.items():
             d = ascii_(domain)
             if d is not None:
-                curve[d] = [_raw_key(k) for k, ok in keys.items() if ok and _raw_key(k)]
+                curve[d] = [raw for k, ok in keys.items() if ok and (raw := _raw_key(k))]
         passwords: Optional[dict[bytes, dict[bytes, bytes]]] = {}
         for domain, users in self.passwords.items():
             d = ascii_(domain)
