@@ -102,6 +102,8 @@ cdef class _ZapPolicy:
     def __init__(self, bint python_only=False, int ip_mode=_ZAP_IP_NONE, ips=(),
                  bint allow_any=False, bint curve_python=False, curve=None,
                  passwords=None, bint have_passwords=False):
+        if self._keep:
+            raise TypeError("a _ZapPolicy is immutable")
         self.p.python_only = python_only
         self.p.ip_mode = ip_mode
         self.p.allow_any = allow_any

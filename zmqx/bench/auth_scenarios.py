@@ -118,10 +118,11 @@ def zap_requests(zmq, count, window, keys=16):
 
 
 def _register():
+    # size: the one 1-byte message per handshake; a CURVE ZAP request's bytes
     add(Scenario("auth/curve-handshakes/100-at-once", "auth", "rate", curve_handshakes,
-                 1000, dict(wave=100), min_count=100))
+                 1000, dict(wave=100), size=1, min_count=100))
     add(Scenario("auth/zap-requests/curve", "auth", "rate", zap_requests, 20_000,
-                 dict(window=100), min_count=200))
+                 dict(window=100), size=54, min_count=200))
 
 
 _register()
