@@ -267,3 +267,18 @@ def test_context_term_ends_a_running_authenticator():
     run_in_thread(c.term, timeout=10.0)
     a.thread.join(5)
     assert not a.is_alive()
+
+
+class Broken:
+    def callback(self, domain, key):
+        raise RuntimeError("database down")
+
+
+@pytest.mark.zmqx_only  # pyzmq's auth thread dies: every later handshake hangs
+def test_failing_callback_refuses_and_the_authenticator_lives_on(auth, keys, sock):
+    auth.configure_curve_callback("*", Broken())
+    server = Server(sock, server_keys=keys["server"])
+    server.refuses(curve_client(sock, server.url, keys["server"][0], keys["client"]))
+    assert auth.is_alive()
+    auth.configure_curve(location=auth_mod.CURVE_ALLOW_ANY)
+    server.serves(curve_client(sock, server.url, keys["server"][0], keys["client"]))

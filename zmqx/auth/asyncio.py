@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import zmqx
 from zmqx.asyncio import Poller
-from zmqx.auth.base import Authenticator
+from zmqx.auth.base import Authenticator, _reply_internal_error
 
 
 class AsyncioAuthenticator(Authenticator):
@@ -39,7 +39,11 @@ class AsyncioAuthenticator(Authenticator):
                 msg = core.serve(None, block=False)
                 if msg is None:
                     break
-                await self.handle_zap_message(msg)
+                try:
+                    await self.handle_zap_message(msg)
+                except Exception:  # a failing callback must not end ZAP service
+                    self.log.exception("ZAP handler failed on %r", msg[:6])
+                    _reply_internal_error(self.zap_socket, msg)
 
     def start(self) -> None:
         """Bind the ZAP socket and start serving it on the current loop."""

@@ -318,6 +318,16 @@ class Authenticator:
                                         user, b""])
 
 
+def _reply_internal_error(zap: zmqx.Socket, msg: list[bytes]) -> None:
+    """After handle_zap_message failed: answer 500 (RFC 27) if it left the
+    request unanswered, so the REP socket and later handshakes go on."""
+    try:
+        zap.send_multipart([VERSION, msg[1] if len(msg) > 1 else b"", b"500",
+                            b"Internal error", b"", b""])
+    except zmqx.ZMQError:
+        pass  # EFSM: the handler had replied before failing
+
+
 def _raw_key(z85_key: object) -> Optional[bytes]:
     """The 32 raw bytes of a Z85 public key, or None if it is not one."""
     if not isinstance(z85_key, bytes) or len(z85_key) != 40:

@@ -13,7 +13,7 @@ from threading import Event, Thread
 from typing import Any, Optional
 
 import zmqx
-from zmqx.auth.base import Authenticator
+from zmqx.auth.base import Authenticator, _reply_internal_error
 
 
 class AuthenticationThread(Thread):
@@ -44,7 +44,11 @@ class AuthenticationThread(Thread):
                     continue
                 if loop is None:  # only for requests the compiled policy left to Python
                     loop = asyncio.new_event_loop()
-                loop.run_until_complete(auth.handle_zap_message(msg))
+                try:
+                    loop.run_until_complete(auth.handle_zap_message(msg))
+                except Exception:  # a failing callback must not stall every later handshake
+                    self.log.exception("ZAP handler failed on %r", msg[:6])
+                    _reply_internal_error(zap, msg)
         except zmqx.ContextTerminated:  # close what term() waits for; stop() is a no-op
             zap.close(linger=0)
             if isinstance(auth, ThreadAuthenticator) and auth.pipe is not None:
