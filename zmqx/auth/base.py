@@ -160,7 +160,8 @@ class Authenticator:
         python_only = (
             any(getattr(cls, hook) is not getattr(Authenticator, hook) for hook in _HOOKS)
             or codecs.lookup(self.encoding).name != "utf-8"
-            or self.log.isEnabledFor(logging.DEBUG))
+            # a log that wants DEBUG lines (or cannot say) gets them all, from Python
+            or _wants_debug(self.log))
         if python_only:
             return _zmq._ZapPolicy(python_only=True)
 
@@ -316,6 +317,11 @@ class Authenticator:
         self.log.debug("ZAP reply code=%s text=%s", status_code, status_text)
         self.zap_socket.send_multipart([VERSION, request_id, status_code, status_text,
                                         user, b""])
+
+
+def _wants_debug(log: Any) -> bool:
+    is_enabled = getattr(log, "isEnabledFor", None)
+    return True if is_enabled is None else bool(is_enabled(logging.DEBUG))
 
 
 def _reply_internal_error(zap: zmqx.Socket, msg: list[bytes]) -> None:
