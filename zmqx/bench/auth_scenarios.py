@@ -9,7 +9,8 @@ policy is a fixed one (an IP allow list and a directory of allowed client
 certificates): the case zmqx answers in compiled code.  The clients live in
 their own context, so both sides' crypto runs on libzmq's I/O threads for
 either binding; what differs is the ZAP handler, so on a small machine the
-crypto bounds both.  ``zap-requests``: the ZAP handler alone, fed RFC 27
+crypto bounds both.  ``plain-handshakes``: the same with PLAIN logins, no
+crypto, so the handler's share shows.  ``zap-requests``: the ZAP handler alone, fed RFC 27
 requests over inproc.  No C column.
 """
 from __future__ import annotations
@@ -22,9 +23,10 @@ from .peers import JOIN_S
 from .registry import Scenario, add
 
 
-def curve_handshakes(zmq, count, wave, keys=16):
+def curve_handshakes(zmq, count, wave, keys=16, mechanism="curve"):
     """``count`` handshakes, ``wave`` clients at a time, ``keys`` of them on
-    the allow list (clients reuse those key pairs)."""
+    the allow list (clients reuse those key pairs).  ``mechanism="plain"``:
+    PLAIN logins (no crypto) checked against ``keys`` user names instead."""
     auth_thread = importlib.import_module(f"{zmq.__name__}.auth.thread")
     certs = importlib.import_module(f"{zmq.__name__}.auth.certs")
     server_ctx, client_ctx = zmq.Context(), zmq.Context()
@@ -37,11 +39,15 @@ def curve_handshakes(zmq, count, wave, keys=16):
             auth.start()
             auth.allow("127.0.0.1")
             auth.configure_curve(domain="*", location=allowed)
+        auth.configure_plain("*", {f"user{i}": f"pw{i}" for i in range(keys)})
         server_public, server_secret = zmq.curve_keypair()
         server = server_ctx.socket(zmq.ROUTER)
         sockets.append(server)
-        server.curve_server = True
-        server.curve_publickey, server.curve_secretkey = server_public, server_secret
+        if mechanism == "plain":
+            server.plain_server = True
+        else:
+            server.curve_server = True
+            server.curve_publickey, server.curve_secretkey = server_public, server_secret
         server.rcvtimeo = int(JOIN_S * 1000)
         server.bind("tcp://127.0.0.1:0")
         url = server.get_string(zmq.LAST_ENDPOINT)
@@ -53,8 +59,12 @@ def curve_handshakes(zmq, count, wave, keys=16):
             for i in range(n):
                 c = client_ctx.socket(zmq.DEALER)
                 c.linger = 0
-                c.curve_serverkey = server_public
-                c.curve_publickey, c.curve_secretkey = pairs[(done + i) % keys]
+                k = (done + i) % keys
+                if mechanism == "plain":
+                    c.plain_username, c.plain_password = b"user%d" % k, b"pw%d" % k
+                else:
+                    c.curve_serverkey = server_public
+                    c.curve_publickey, c.curve_secretkey = pairs[k]
                 c.connect(url)
                 c.send(b"x")
                 clients.append(c)
@@ -121,6 +131,8 @@ def _register():
     # size: the one 1-byte message per handshake; a CURVE ZAP request's bytes
     add(Scenario("auth/curve-handshakes/100-at-once", "auth", "rate", curve_handshakes,
                  1000, dict(wave=100), size=1, min_count=100))
+    add(Scenario("auth/plain-handshakes/100-at-once", "auth", "rate", curve_handshakes,
+                 2000, dict(wave=100, mechanism="plain"), size=1, min_count=100))
     add(Scenario("auth/zap-requests/curve", "auth", "rate", zap_requests, 20_000,
                  dict(window=100), size=54, min_count=200))
 
