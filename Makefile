@@ -130,3 +130,13 @@ test-matrix: $(STAMP)
 	@command -v clang >/dev/null || { echo "installing clang"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang; }
 	$(PY) tools/test_matrix.py $(MATRIX_ARGS)
+
+# --- security (issue 14) -------------------------------------------------------
+# tests/test_ssh_tunnel.py starts a real sshd on 127.0.0.1 (openssh-server).
+.PHONY: ssh-deps
+ssh-deps:
+	@test -x /usr/sbin/sshd || command -v sshd >/dev/null || { \
+	    echo "installing openssh-server (tests/test_ssh_tunnel.py)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server; }
+
+test: ssh-deps

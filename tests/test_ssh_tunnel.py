@@ -1,159 +1,169 @@
-"""SSH tunnels (``<module>.ssh``) through a real OpenSSH server: a private
-sshd on 127.0.0.1 with throw-away keys, reached through an ``ssh`` wrapper
-on PATH that points the client at this test's own config (known_hosts,
-identity), so nothing of the user's ~/.ssh is read or written.
-
-Skipped where sshd or ssh is not installed (``openssh-server``,
-``openssh-client``), or where sshd cannot run.
-"""
+"""zmqx.ssh.tunnel against a real sshd on 127.0.0.1, started by this module
+with generated host and user keys (Debian's openssh-server: ``make test``
+installs it).  The ssh client checks the host key against a known_hosts file
+made here: a wrapper named ``ssh`` first on PATH adds ``-F <config>``."""
+import getpass
 import importlib
 import os
 import shutil
 import socket
 import subprocess
-from getpass import getuser
+import time
 
 import pytest
-
-from _backend import IS_ZMQX, MODULE_NAME, wait_until, zmq
+from _backend import MODULE_NAME, zmq
 
 tunnel = importlib.import_module(f"{MODULE_NAME}.ssh.tunnel")
-SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
-SSH = shutil.which("ssh")
-KEYGEN = shutil.which("ssh-keygen")
-TUNNEL_TIMEOUT = 5  # s: the tunnel's remote `sleep`; it closes soon after the test
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+DEADLINE_S = 10.0
+TUNNEL_S = 5  # a tunnel outlives its last connection by at most this
+
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(SSHD), reason="no sshd (make test installs it)"),
+    pytest.mark.skipif(not shutil.which("ssh-keygen"), reason="no ssh-keygen"),
+]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def keygen(path):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)],
+                   check=True, timeout=30)
+    return str(path)
 
 
-def _connectable(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def sshd(tmp_path, monkeypatch):
-    """``user@127.0.0.1:port`` of a private sshd accepting this test's key."""
-    if not (SSHD and SSH and KEYGEN):
-        pytest.skip("OpenSSH server/client not installed")
-    if not IS_ZMQX:
-        pytest.importorskip("pexpect")  # pyzmq drives ssh through pexpect
-    if os.geteuid() == 0 and not os.path.isdir("/run/sshd"):
+def wait_for_banner(port, proc):
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "sshd exited"
         try:
-            os.makedirs("/run/sshd", 0o755)  # sshd's privilege-separation directory
-        except OSError as e:
-            pytest.skip(f"sshd needs /run/sshd: {e}")
-    for name in ("host_key", "id"):
-        subprocess.run([KEYGEN, "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / name)],
-                       check=True, timeout=30)
-    shutil.copy(tmp_path / "id.pub", tmp_path / "authorized_keys")
-    port = _free_port()
-    (tmp_path / "sshd_config").write_text(f"""\
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(64).startswith(b"SSH-2.0"):
+                    return
+        except OSError:
+            time.sleep(0.05)  # sshd not listening yet: nothing to wait on but the port
+    raise AssertionError("sshd did not answer in time")
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sshd")
+    host_key, user_key = keygen(d / "host_key"), keygen(d / "user_key")
+    stranger_key = keygen(d / "stranger_key")
+    shutil.copy(user_key + ".pub", d / "authorized_keys")
+    port = tunnel.select_random_ports(1)[0]
+    (d / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1
-HostKey {tmp_path}/host_key
-PidFile {tmp_path}/sshd.pid
-AuthorizedKeysFile {tmp_path}/authorized_keys
+HostKey {host_key}
+AuthorizedKeysFile {d}/authorized_keys
+PidFile none
 StrictModes no
 UsePAM no
 PasswordAuthentication no
 KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
+PubkeyAuthentication yes
 AllowTcpForwarding yes
+PermitRootLogin prohibit-password
 LogLevel ERROR
 """)
-    host_key = (tmp_path / "host_key.pub").read_text().split()
-    (tmp_path / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_key[0]} {host_key[1]}\n")
-    (tmp_path / "ssh_config").write_text(f"""\
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privsep directory
+    host_pub = open(host_key + ".pub").read().split()
+    (d / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub[0]} {host_pub[1]}\n")
+    (d / "ssh_config").write_text(f"""\
 Host *
-  UserKnownHostsFile {tmp_path}/known_hosts
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  IdentityFile {tmp_path}/id
-  IdentitiesOnly yes
-  ControlPath none
+    UserKnownHostsFile {d}/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    IdentitiesOnly yes
 """)
-    bindir = tmp_path / "bin"
+    bindir = d / "bin"
     bindir.mkdir()
-    (bindir / "ssh").write_text(f'#!/bin/sh\nexec {SSH} -F {tmp_path}/ssh_config "$@"\n')
+    (bindir / "ssh").write_text(f'#!/bin/sh\nexec {shutil.which("ssh")} -F {d}/ssh_config "$@"\n')
     (bindir / "ssh").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(tmp_path / "sshd_config")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(d / "sshd.log", "wb")
+    proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(d / "sshd_config")],
+                            stdout=log, stderr=log)
     try:
-        wait_until(lambda: server.poll() is not None or _connectable(port), timeout=10,
-                   what="sshd to listen")
-        if server.poll() is not None:
-            pytest.skip(f"sshd did not start: {server.stderr.read().decode()[-300:]}")
-        yield f"{getuser()}@127.0.0.1:{port}"
+        wait_for_banner(port, proc)
+        yield {"server": f"{getpass.getuser()}@127.0.0.1:{port}", "key": user_key,
+               "stranger": stranger_key, "path": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+               "dir": d}
     finally:
-        server.terminate()
-        server.wait(10)
+        proc.terminate()
+        proc.wait(DEADLINE_S)
+        log.close()
 
 
-def test_tunnel_connection_carries_messages(sshd, sock):
-    rep = sock(zmq.REP)
+@pytest.fixture
+def ssh_path(sshd, monkeypatch):
+    monkeypatch.setenv("PATH", sshd["path"])
+
+
+
+
+def rep_server(sock):
+    rep = sock(zmq.REP, linger=0)
     rep.bind("tcp://127.0.0.1:0")
-    rport = int(rep.get_string(zmq.LAST_ENDPOINT).rsplit(":", 1)[1])
-    req = sock(zmq.REQ, linger=0)
-    pid = tunnel.tunnel_connection(req, f"tcp://127.0.0.1:{rport}", sshd,
-                                   timeout=TUNNEL_TIMEOUT)
-    assert isinstance(pid, int) and pid > 0
-    local = req.get_string(zmq.LAST_ENDPOINT)
-    assert local.startswith("tcp://127.0.0.1:") and not local.endswith(f":{rport}")
-    req.send(b"through ssh")
-    assert rep.recv() == b"through ssh"  # RCVTIMEO bounds the wait
+    return rep, rep.get_string(zmq.LAST_ENDPOINT)
+
+
+def req_rep(req, rep):
+    req.send(b"through the tunnel")
+    assert rep.poll(int(DEADLINE_S * 1000)), "the request did not come through"
+    assert rep.recv() == b"through the tunnel"
     rep.send(b"and back")
     assert req.recv() == b"and back"
 
 
-def test_open_tunnel_returns_local_url(sshd, sock):
-    pull = sock(zmq.PULL)
-    pull.bind("tcp://127.0.0.1:0")
-    rport = int(pull.get_string(zmq.LAST_ENDPOINT).rsplit(":", 1)[1])
-    url, pid = tunnel.open_tunnel(f"tcp://127.0.0.1:{rport}", sshd, timeout=TUNNEL_TIMEOUT)
-    assert url.startswith("tcp://127.0.0.1:") and isinstance(pid, int)
-    push = sock(zmq.PUSH, linger=0)
-    push.connect(url)
-    push.send(b"x")
-    assert pull.recv() == b"x"
+def test_select_random_ports_are_distinct_and_free():
+    ports = tunnel.select_random_ports(5)
+    assert len(set(ports)) == 5
+    for port in ports:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
 
 
-def test_try_passwordless_ssh(sshd, tmp_path):
-    assert tunnel.try_passwordless_ssh(sshd, None) is True
-    (tmp_path / "authorized_keys").write_text("")  # the server no longer knows the key
-    assert tunnel.try_passwordless_ssh(sshd, None) is False
+@pytest.mark.zmqx_only  # pyzmq's openssh tunnel needs pexpect
+def test_openssh_tunnel_carries_req_rep(sshd, ssh_path, sock):
+    rep, url = rep_server(sock)
+    req = sock(zmq.REQ, linger=0)
+    pid = tunnel.tunnel_connection(req, url, sshd["server"], keyfile=sshd["key"],
+                                   paramiko=False, timeout=TUNNEL_S)
+    assert isinstance(pid, int)
+    assert req.get_string(zmq.LAST_ENDPOINT).startswith("tcp://127.0.0.1:")
+    req_rep(req, rep)
 
 
-def test_unknown_host_key_is_ssh_exception(sshd, tmp_path):
-    (tmp_path / "known_hosts").write_text("")
-    with pytest.raises(tunnel.SSHException):
-        tunnel.try_passwordless_ssh(sshd, None)
+@pytest.mark.zmqx_only  # pyzmq's openssh check needs pexpect
+def test_passwordless_check(sshd, ssh_path):
+    assert tunnel.try_passwordless_ssh(sshd["server"], sshd["key"], paramiko=False)
+    assert not tunnel.try_passwordless_ssh(sshd["server"], sshd["stranger"], paramiko=False)
 
 
-def test_open_tunnel_needs_tcp_host_port():
+@pytest.mark.zmqx_only  # pyzmq's openssh tunnel needs pexpect
+def test_refused_key_raises(sshd, ssh_path):
+    lport, rport = tunnel.select_random_ports(2)
+    with pytest.raises(Exception, match="Permission denied"):
+        tunnel.openssh_tunnel(lport, rport, sshd["server"], keyfile=sshd["stranger"],
+                              timeout=TUNNEL_S)
+
+
+def test_bad_address_raises_value_error():
     with pytest.raises(ValueError):
-        tunnel.open_tunnel("ipc:///tmp/x", "localhost")
+        tunnel.open_tunnel("ipc:///tmp/x", "nobody@127.0.0.1")
 
 
-def test_select_random_ports():
-    ports = tunnel.select_random_ports(3)
-    assert len(set(ports)) == 3 and all(0 < p < 65536 for p in ports)
-
-
-def test_paramiko_tunnel_without_paramiko():
+@pytest.mark.zmqx_only  # pyzmq's paramiko check refuses unknown host keys
+def test_paramiko_tunnel_carries_req_rep(sshd, sock):
+    pytest.importorskip("paramiko")
+    rep, url = rep_server(sock)
+    req = sock(zmq.REQ, linger=0)
+    proc = tunnel.tunnel_connection(req, url, sshd["server"], keyfile=sshd["key"],
+                                    paramiko=True, timeout=TUNNEL_S)
     try:
-        import paramiko  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError):
-            tunnel.paramiko_tunnel(_free_port(), 1, "localhost")
-    else:
-        pytest.skip("paramiko is installed")
-
+        req_rep(req, rep)
+    finally:
+        req.close(linger=0)
+        proc.terminate()
+        proc.join(DEADLINE_S)
+    assert not proc.is_alive()

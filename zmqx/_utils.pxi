@@ -39,33 +39,75 @@ def curve_keypair():
 
 
 def curve_public(secret_key):
-    """The Z85 public key of a Z85 secret key."""
+    """The Z85 public key of a Z85 secret key (40 characters, str or bytes)."""
     cdef char public[41]
-    if isinstance(secret_key, str):
-        secret_key = secret_key.encode()
-    if len(secret_key) != 40:
-        raise ValueError("secret_key must be 40 bytes of Z85")
-    _check_rc(lz.zmq_curve_public(public, secret_key))
+    cdef bytes text = _z85_text(secret_key, "secret_key")
+    if len(text) != 40:
+        raise ValueError(f"secret_key must be 40 Z85 characters, not {len(text)}")
+    _check_rc(lz.zmq_curve_public(public, text))
     return public[:40]
 
 
+# Z85's alphabet (ZMQ RFC 32): _Z85_OK[c] is 1 for the 85 characters in it.
+cdef bytes _Z85_CHARS = (b"0123456789abcdefghijklmnopqrstuvwxyz"
+                         b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
+cdef unsigned char _Z85_OK[256]
+_Z85_OK[:] = [1 if c in _Z85_CHARS else 0 for c in range(256)]
+
+
+cdef bytes _z85_text(text, str what):
+    """``text`` (str or bytes-like) as bytes of Z85 characters, checked: a
+    TypeError for other types, a ValueError for a character outside the
+    alphabet (NUL included, which would end libzmq's C string early)."""
+    cdef bytes raw
+    cdef const unsigned char *p
+    cdef Py_ssize_t i
+    if isinstance(text, str):
+        try:
+            raw = (<str>text).encode("ascii")
+        except UnicodeEncodeError:
+            raise ValueError(f"{what} must be ASCII Z85 text") from None
+    elif isinstance(text, bytes):
+        raw = <bytes>text
+    elif PyObject_CheckBuffer(text):
+        raw = bytes(memoryview(text).cast("B"))
+    else:
+        raise TypeError(f"{what} must be str or bytes, not {type(text).__name__}")
+    p = <const unsigned char *>PyBytes_AS_STRING(raw)
+    for i in range(PyBytes_GET_SIZE(raw)):
+        if not _Z85_OK[p[i]]:
+            raise ValueError(f"{what} has {chr(p[i])!r} at {i}: not a Z85 character")
+    return raw
+
+
 def z85_encode(data):
-    """Z85-encode ``data`` (length a multiple of 4)."""
-    cdef bytes raw = bytes(data)
-    if len(raw) % 4:
-        raise ValueError("Z85 input length must be a multiple of 4")
-    cdef bytearray out = bytearray(len(raw) * 5 // 4 + 1)
-    if lz.zmq_z85_encode(<char *>out, <const uint8_t *><char *>raw, len(raw)) == NULL:
-        _raise_errno(lz.zmq_errno())
-    return bytes(out[:len(out) - 1])
+    """Z85-encode the bytes-like ``data`` (length a multiple of 4)."""
+    cdef Py_buffer view
+    if isinstance(data, str) or not PyObject_CheckBuffer(data):
+        raise TypeError(f"z85_encode needs a bytes-like object, not {type(data).__name__}")
+    PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+    try:
+        if view.len % 4:
+            raise ValueError(f"Z85 input length must be a multiple of 4, not {view.len}")
+        if view.len == 0:
+            return b""
+        out = PyBytes_FromStringAndSize(NULL, view.len * 5 // 4 + 1)
+        if lz.zmq_z85_encode(PyBytes_AS_STRING(out), <const uint8_t *>view.buf,
+                             view.len) == NULL:
+            _raise_errno(lz.zmq_errno())
+        return out[:view.len * 5 // 4]
+    finally:
+        PyBuffer_Release(&view)
 
 
 def z85_decode(text):
-    """Decode Z85 ``text`` (length a multiple of 5)."""
-    cdef bytes raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
+    """Decode Z85 ``text`` (str or bytes-like; length a multiple of 5)."""
+    cdef bytes raw = _z85_text(text, "Z85 text")
     if len(raw) % 5:
-        raise ValueError("Z85 input length must be a multiple of 5")
-    cdef bytearray out = bytearray(len(raw) * 4 // 5)
-    if lz.zmq_z85_decode(<uint8_t *><char *>out, raw) == NULL:
+        raise ValueError(f"Z85 input length must be a multiple of 5, not {len(raw)}")
+    if not raw:
+        return b""
+    out = PyBytes_FromStringAndSize(NULL, len(raw) * 4 // 5)
+    if lz.zmq_z85_decode(<uint8_t *>PyBytes_AS_STRING(out), raw) == NULL:
         _raise_errno(lz.zmq_errno())
-    return bytes(out)
+    return out

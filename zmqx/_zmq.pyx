@@ -11,7 +11,7 @@ its one job in its first lines:
     _context   Context                  _sugar    Socket: strings, json, ...
     _poll      zmq_poll, proxy          _asyncio  compiled asyncio fast paths
     _forward   nogil forwarding loops   _pollset  PollSet (epoll / zmq_poll)
-    _utils     version, CURVE, Z85
+    _utils     version, CURVE, Z85      _zap      ZAP handler hot path (auth)
 
 Where a message goes:
 
@@ -63,3 +63,4 @@ include "_poll.pxi"
 include "_pollset.pxi"
 include "_forward.pxi"
 include "_utils.pxi"
+include "_zap.pxi"

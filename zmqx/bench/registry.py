@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 #: Files whose import registers scenarios, in report order.
 SCENARIO_MODULES = ("zmqx.bench.scenarios", "zmqx.bench.asyncio_scenarios",
-                    "zmqx.bench.loop_scenarios")
+                    "zmqx.bench.loop_scenarios", "zmqx.bench.auth_scenarios")
 
 #: How a scenario's numbers read: "rate" (msgs/s, MB/s), "latency" (median
 #: and p99 round trip), "time" (µs per call).

@@ -1,253 +1,237 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""SSH tunnels for ZeroMQ connections (pyzmq's ``zmq.ssh.tunnel``).
+"""SSH tunnels for 0MQ connections, as pyzmq's ``zmq.ssh.tunnel``.
 
-``tunnel_connection(sock, "tcp://10.0.0.5:5555", "user@gateway")`` forwards a
-free local port through ``gateway`` to 10.0.0.5:5555 (as the gateway sees
-it) and connects ``sock`` to the local end.
-
-Tunnels run the OpenSSH client (``ssh`` on PATH), or paramiko in a child
-process where there is none (Windows; ``paramiko=True``). The OpenSSH tunnel
-is ``ssh -f -L 127.0.0.1:lport:remoteip:rport server sleep <timeout>``: it
-stays up while a connection uses it and at least ``timeout`` seconds for the
-first one. If a ControlMaster connection to the server is running, the
-forward is added to it instead. Keys and ``~/.ssh/config`` are used first; a
-password (given, or asked for with getpass) is handed to ssh through
-``SSH_ASKPASS``, so no terminal emulation (pyzmq's pexpect) is needed.
+``tunnel_connection(socket, "tcp://10.0.0.5:5555", "user@gateway:22")`` picks a
+free local port, forwards it through ``ssh`` to the address as the server sees
+it, and connects the socket to the local end.  The OpenSSH client is run
+directly (no pexpect needed): without a password it runs in batch mode (keys,
+agent); a password is handed over through ``SSH_ASKPASS``.  paramiko
+(optional) runs the tunnel in a subprocess instead (:func:`paramiko_tunnel`).
 """
 from __future__ import annotations
 
-import atexit
 import os
-import re
+import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
+import warnings
 from getpass import getpass, getuser
 from multiprocessing import Process
-from typing import Any
+from typing import Any, Optional, Union
 
-__all__ = [
-    "tunnel_connection",
-    "ssh_tunnel",
-    "openssh_tunnel",
-    "paramiko_tunnel",
-    "try_passwordless_ssh",
-]
-
+paramiko: Any  # optional
 try:
-    import paramiko as _paramiko  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import paramiko  # type: ignore[import-untyped,import-not-found,unused-ignore,no-redef]
 except ImportError:
-    _paramiko = None
+    paramiko = None
 
 
 class SSHException(Exception):
-    """The ssh connection failed for a reason other than a password (an
-    unknown host key, for instance)."""
+    """An ssh tunnel could not be set up (paramiko's SSHException when it is
+    installed is a different class: catch both, or Exception)."""
 
 
 class MaxRetryExceeded(Exception):
-    """The password was refused too many times."""
-
-
-_MAX_PASSWORD_TRIES = 3
-_HOST_KEY_FAILURE = re.compile(rb"Host key verification failed|REMOTE HOST IDENTIFICATION")
-_AUTH_FAILURE = re.compile(rb"Permission denied|Too many authentication failures")
+    """Too many failed password attempts."""
 
 
 def select_random_ports(n: int) -> list[int]:
-    """``n`` distinct TCP ports free on this machine right now."""
-    socks = []
+    """``n`` distinct free TCP ports on 127.0.0.1 (free when this returns)."""
+    sockets = []
     try:
         for _ in range(n):
             s = socket.socket()
-            s.bind(("", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
     finally:
-        for s in socks:
+        for s in sockets:
             s.close()
 
 
 def _split_server(server: str) -> tuple[str, str, int]:
-    """(user, host, port) of ``[user@]host[:port]``."""
-    user, _, hostport = server.rpartition("@")
+    """"user@host:port" as (user, host, port), defaulting to you and 22."""
+    username, at, hostport = server.partition("@")
+    if not at:
+        username, hostport = getuser(), server
     host, _, port = hostport.partition(":")
-    return user or getuser(), host, int(port) if port else 22
+    return username, host, int(port) if port else 22
 
 
-def _ssh_args(server: str, keyfile: str | None) -> tuple[list[str], str]:
-    """The ``ssh`` command's options for ``[user@]host[:port]``, and the destination."""
-    args = ["ssh"]
+def _ssh_argv(server: str, keyfile: Optional[str]) -> list[str]:
+    """``ssh [-i keyfile] [-p port] user@host`` for "user@host:port"."""
+    argv = ["ssh"]
     if keyfile:
-        args += ["-i", keyfile]
-    dest, _, port = server.partition(":")
+        argv += ["-i", keyfile]
+    login, _, port = server.partition(":")
     if port:
-        args += ["-p", port]
-    return args, dest
+        argv += ["-p", port]
+    return argv + [login]
 
 
-class _SshResult:
-    """How one ssh command ended: exit status, its stderr, the process id."""
-
-    def __init__(self, returncode: int, stderr: bytes, pid: int) -> None:
-        self.returncode, self.stderr, self.pid = returncode, stderr, pid
-
-
-def _run_ssh(args: list[str], password: str | None, timeout: float) -> _SshResult:
-    """Run ssh with ``args`` until it exits (with ``-f``: until it goes to the
-    background), with keys only (BatchMode) when ``password`` is None, else
-    answering its password prompt through SSH_ASKPASS. Its stderr goes to a
-    file, not a pipe, which a backgrounded ssh would hold open."""
+def _run_ssh(argv: list[str], password: Optional[str], wait: float) -> tuple[int, int, str]:
+    """Run ssh non-interactively: (pid, exit status, stderr).  With a password,
+    ssh asks for it through an SSH_ASKPASS helper reading our environment."""
     env = dict(os.environ)
-    env.pop("SSH_ASKPASS", None)
     with tempfile.TemporaryDirectory(prefix="zmqx-ssh-") as tmp:
         if password is None:
-            args = [args[0], "-o", "BatchMode=yes", *args[1:]]
+            argv = argv[:1] + ["-o", "BatchMode=yes"] + argv[1:]
+            env.pop("SSH_ASKPASS", None)
         else:
             askpass = os.path.join(tmp, "askpass")
-            with open(askpass, "w") as f:
+            with open(os.open(askpass, os.O_WRONLY | os.O_CREAT, 0o700), "w") as f:
                 f.write('#!/bin/sh\nprintf "%s\\n" "$ZMQX_SSH_PASSWORD"\n')
-            os.chmod(askpass, stat.S_IRWXU)
             env.update(SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force",
                        ZMQX_SSH_PASSWORD=password, DISPLAY=env.get("DISPLAY", ":0"))
-            args = [args[0], "-o", "NumberOfPasswordPrompts=1", *args[1:]]
-        with open(os.path.join(tmp, "stderr"), "w+b") as err:
-            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            argv = argv[:1] + ["-o", "NumberOfPasswordPrompts=1"] + argv[1:]
+        errors = os.path.join(tmp, "stderr")
+        with open(errors, "w+b") as err:
+            # stderr goes to a file: a backgrounded ssh (-f) keeps it open
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=err, env=env, start_new_session=True)
             try:
-                proc.wait(timeout)
+                status = proc.wait(wait)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-                raise
+                raise SSHException(f"{' '.join(argv)} did not finish in {wait}s") from None
             err.seek(0)
-            return _SshResult(proc.returncode, err.read(), proc.pid)
+            return proc.pid, status, err.read().decode("utf-8", "replace").strip()
 
 
-def _check_host_key(result: _SshResult) -> None:
-    if result.returncode and _HOST_KEY_FAILURE.search(result.stderr):
-        raise SSHException("The authenticity of the host can't be established.")
-
-
-def try_passwordless_ssh(server: str, keyfile: str | None, paramiko: bool | None = None) -> bool:
-    """Whether ``server`` accepts a login without a password (keys, agent).
-    SSHException if its host key is unknown or changed."""
+def try_passwordless_ssh(server: str, keyfile: Optional[str] = None,
+                         paramiko: Optional[bool] = None) -> bool:
+    """Whether ``server`` lets us in without a password (keys, agent)."""
     if paramiko is None:
         paramiko = sys.platform == "win32"
     if paramiko:
         return _try_passwordless_paramiko(server, keyfile)
-    args, dest = _ssh_args(server, keyfile)
-    result = _run_ssh([*args, dest, "exit"], None, timeout=60)
-    _check_host_key(result)
-    return result.returncode == 0
+    return _try_passwordless_openssh(server, keyfile)
 
 
-def _try_passwordless_paramiko(server: str, keyfile: str | None) -> bool:
-    if _paramiko is None:
-        raise ImportError("Paramiko unavailable, use OpenSSH.")
-    user, host, port = _split_server(server)
-    client = _paramiko.SSHClient()
+def _try_passwordless_openssh(server: str, keyfile: Optional[str]) -> bool:
+    _, status, _ = _run_ssh(_ssh_argv(server, keyfile) + ["exit"], None, 60)
+    return status == 0
+
+
+def _try_passwordless_paramiko(server: str, keyfile: Optional[str]) -> bool:
+    if paramiko is None:
+        raise ImportError("Paramiko unavailable, use try_passwordless_ssh(paramiko=False)")
+    username, host, port = _split_server(server)
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    client.set_missing_host_key_policy(paramiko.WarningPolicy())
     try:
-        client.load_host_keys(os.path.expanduser("~/.ssh/known_hosts"))
-    except FileNotFoundError:
-        pass
-    policy = os.environ.get("PYZMQ_PARAMIKO_HOST_KEY_POLICY")
-    if policy:
-        client.set_missing_host_key_policy(getattr(_paramiko, f"{policy}Policy")())
-    try:
-        client.connect(host, port, username=user, key_filename=keyfile, look_for_keys=True)
-    except _paramiko.AuthenticationException:
+        client.connect(host, port, username=username, key_filename=keyfile,
+                       look_for_keys=True)
+    except paramiko.AuthenticationException:
         return False
-    client.close()
+    finally:
+        client.close()
     return True
 
 
-def tunnel_connection(socket: Any, addr: str, server: str, keyfile: str | None = None,
-                      password: str | None = None, paramiko: bool | None = None,
-                      timeout: int = 60) -> Process | int:
-    """Connect ``socket`` to ``addr`` (``tcp://ip:port``, as ``server`` sees it)
-    through an ssh tunnel via ``server``; returns the tunnel (a pid, or the
-    paramiko Process)."""
-    url, tunnel = open_tunnel(addr, server, keyfile=keyfile, password=password,
-                              paramiko=paramiko, timeout=timeout)
-    socket.connect(url)
+def tunnel_connection(socket: Any, addr: str, server: str, keyfile: Optional[str] = None,
+                      password: Optional[str] = None, paramiko: Optional[bool] = None,
+                      timeout: int = 60) -> Union[int, Process]:
+    """Connect ``socket`` to ``addr`` (as reachable from ``server``) through an
+    ssh tunnel; return the tunnel (a pid, or a Process with paramiko)."""
+    new_url, tunnel = open_tunnel(addr, server, keyfile=keyfile, password=password,
+                                  paramiko=paramiko, timeout=timeout)
+    socket.connect(new_url)
     return tunnel
 
 
-def open_tunnel(addr: str, server: str, keyfile: str | None = None,
-                password: str | None = None, paramiko: bool | None = None,
-                timeout: int = 60) -> tuple[str, Process | int]:
-    """Open a tunnel to ``addr`` (``tcp://ip:port``) via ``server``; returns
-    (the local ``tcp://127.0.0.1:port`` URL to connect to, the tunnel)."""
-    transport, _, hostport = addr.partition("://")
-    if transport != "tcp" or ":" not in hostport:
-        raise ValueError(f"ssh tunnels forward tcp://host:port addresses, not {addr!r}")
-    ip, _, rport = hostport.rpartition(":")
+def open_tunnel(addr: str, server: str, keyfile: Optional[str] = None,
+                password: Optional[str] = None, paramiko: Optional[bool] = None,
+                timeout: int = 60) -> tuple[str, Union[int, Process]]:
+    """Forward a fresh local port to ``addr`` ("tcp://ip:port" as ``server``
+    sees it); return ("tcp://127.0.0.1:<local port>", tunnel)."""
+    transport, sep, location = addr.partition("://")
+    ip, _, rport = location.rpartition(":")
+    if not sep or transport != "tcp" or not ip or not rport.isdigit():
+        raise ValueError(f"ssh tunnels carry tcp://host:port addresses, not {addr!r}")
     lport = select_random_ports(1)[0]
     if paramiko is None:
         paramiko = sys.platform == "win32"
-    make = paramiko_tunnel if paramiko else openssh_tunnel
-    tunnel = make(lport, int(rport), server, remoteip=ip, keyfile=keyfile, password=password,
-                  timeout=timeout)
+    tunnelf = paramiko_tunnel if paramiko else openssh_tunnel
+    tunnel = tunnelf(lport, int(rport), server, remoteip=ip, keyfile=keyfile,
+                     password=password, timeout=timeout)
     return f"tcp://127.0.0.1:{lport}", tunnel
 
 
 def openssh_tunnel(lport: int, rport: int, server: str, remoteip: str = "127.0.0.1",
-                   keyfile: str | None = None, password: str | None = None,
+                   keyfile: Optional[str] = None, password: Optional[str] = None,
                    timeout: int = 60) -> int:
-    """Forward 127.0.0.1:``lport`` here to ``remoteip``:``rport`` as seen
-    from ``server`` (``[user@]host[:port]``) with the ``ssh`` command; returns
-    the pid of the ssh process started (or of the ControlMaster used).
+    """Forward 127.0.0.1:``lport`` here to ``remoteip``:``rport`` as seen from
+    ``server`` ("user@host:port"), with the ``ssh`` command.
 
-    Without ``password``, keys are tried first and the password is asked for
-    (getpass) only if they are refused. The tunnel closes once unused, and
-    ``timeout`` seconds after it opened at the latest if never used.
+    The tunnel is up when this returns (ssh backgrounds itself only once the
+    forwarding is in place); it stays for ``timeout`` seconds and then for as
+    long as a connection uses it.  Without a password, ssh must get in by key
+    or agent; if it cannot and a terminal is attached, the password is asked.
+    Returns the pid of the ssh command started.
     """
-    args, dest = _ssh_args(server, keyfile)
-    forward = f"127.0.0.1:{lport}:{remoteip}:{rport}"
-    master = subprocess.run([*args, "-O", "check", dest], stdin=subprocess.DEVNULL,
-                            capture_output=True, timeout=60)
-    found = re.search(rb"\(pid=(\d+)\)", master.stdout + master.stderr)
-    if master.returncode == 0 and found:
-        added = subprocess.run([*args, "-O", "forward", "-L", forward, dest],
-                               stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        if added.returncode == 0:
-            atexit.register(subprocess.run, [*args, "-O", "cancel", "-L", forward, dest],
-                            stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-            return int(found.group(1))
-    command = [*args, "-f", "-S", "none", "-o", "ExitOnForwardFailure=yes", "-L", forward,
-               dest, "sleep", str(timeout)]
-    for attempt in range(_MAX_PASSWORD_TRIES + 1):
-        result = _run_ssh(command, password, timeout=max(timeout, 60))
-        if result.returncode == 0:
-            return result.pid
-        _check_host_key(result)
-        if not _AUTH_FAILURE.search(result.stderr):
-            raise RuntimeError(f"tunnel {' '.join(command)!r} failed to start: "
-                               f"{result.stderr.decode(errors='replace').strip()}")
-        if password is not None and attempt:
+    argv = _ssh_argv(server, keyfile)
+    cmd = argv[:-1] + ["-f", "-S", "none", "-o", "ExitOnForwardFailure=yes",
+                       "-L", f"127.0.0.1:{lport}:{remoteip}:{rport}", argv[-1],
+                       "sleep", str(timeout)]
+    for _attempt in range(3):
+        pid, status, errors = _run_ssh(cmd, password, max(timeout, 30))
+        if status == 0:
+            return pid
+        if "Permission denied" not in errors or not sys.stdin.isatty():
+            raise SSHException(f"ssh tunnel to {server} failed ({status}): {errors}")
+        if password is not None:
             print("Password rejected, try again")
         password = getpass(f"{server}'s password: ")
-    raise MaxRetryExceeded(f"Failed after {_MAX_PASSWORD_TRIES} attempts")
+    raise MaxRetryExceeded("Failed after 3 password attempts")
 
 
 def paramiko_tunnel(lport: int, rport: int, server: str, remoteip: str = "127.0.0.1",
-                    keyfile: str | None = None, password: str | None = None,
+                    keyfile: Optional[str] = None, password: Optional[str] = None,
                     timeout: int = 60) -> Process:
-    """The tunnel of openssh_tunnel made with paramiko, in a daemon Process
-    (for machines without the ssh command). ``timeout`` is unused."""
-    if _paramiko is None:
+    """The tunnel of :func:`openssh_tunnel`, run by paramiko in a daemon
+    subprocess (terminate it to close the tunnel).  For machines without the
+    ssh command (Windows)."""
+    if paramiko is None:
         raise ImportError("Paramiko not available")
     if password is None and not _try_passwordless_paramiko(server, keyfile):
         password = getpass(f"{server}'s password: ")
-    from zmqx.ssh.forward import serve_paramiko_tunnel
+    p = Process(target=_paramiko_tunnel, args=(lport, rport, server, remoteip),
+                kwargs=dict(keyfile=keyfile, password=password), daemon=True)
+    p.start()
+    return p
 
-    process = Process(target=serve_paramiko_tunnel, args=(lport, rport, server, remoteip),
-                      kwargs={"keyfile": keyfile, "password": password}, daemon=True)
-    process.start()
-    return process
+
+def _paramiko_tunnel(lport: int, rport: int, server: str, remoteip: str,
+                     keyfile: Optional[str] = None, password: Optional[str] = None) -> None:
+    """The paramiko_tunnel subprocess: log in, then forward until killed."""
+    from zmqx.ssh.forward import forward_tunnel
+
+    username, host, port = _split_server(server)
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    client.set_missing_host_key_policy(paramiko.WarningPolicy())
+    try:
+        client.connect(host, port, username=username, key_filename=keyfile,
+                       look_for_keys=True, password=password)
+    except Exception as e:
+        print(f"*** Failed to connect to {host}:{port}: {e!r}", file=sys.stderr)
+        sys.exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent's Ctrl-C is not ours
+    try:
+        forward_tunnel(lport, remoteip, rport, client.get_transport())
+    except Exception as e:
+        print(f"Port forwarding stopped uncleanly: {e}", file=sys.stderr)
+        sys.exit(255)
 
 
 ssh_tunnel = paramiko_tunnel if sys.platform == "win32" else openssh_tunnel
+
+__all__ = ["tunnel_connection", "ssh_tunnel", "openssh_tunnel", "paramiko_tunnel",
+           "try_passwordless_ssh", "select_random_ports", "open_tunnel"]
