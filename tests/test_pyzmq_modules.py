@@ -359,3 +359,15 @@ def test_attribute_setter_subclass():
     with pytest.raises(AttributeError):
         opts.not_an_option
 
+
+
+def test_curve_keygen_prints_a_matching_pair():
+    out = subprocess.run([sys.executable, "-m", f"{MODULE_NAME}.curve_keygen", "--json"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    keys = json.loads(out)
+    assert zmq.curve_public(keys["secret"].encode()) == keys["public"].encode()
+    again = subprocess.run([sys.executable, "-m", f"{MODULE_NAME}.curve_keygen",
+                            "--secret", keys["secret"]],
+                           capture_output=True, text=True, timeout=60, check=True).stdout
+    assert again.split() == ["==", "CURVE", "PUBLIC", "KEY", "==", keys["public"],
+                             "==", "CURVE", "SECRET", "KEY", "==", keys["secret"]]

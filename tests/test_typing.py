@@ -62,7 +62,7 @@ def test_stubs_match_runtime(cwd):
          "zmqx.asyncio", "zmqx._asyncio_waiters",
          # pyzmq's module paths (issue 12)
          "zmqx.sugar", "zmqx.backend", "zmqx.decorators", "zmqx.log", "zmqx.error",
-         "zmqx.ssh", "zmqx.auth", "zmqx.anyio", "zmqx.green", "zmqx.eventloop"],
+         "zmqx.ssh", "zmqx.auth", "zmqx.anyio"],
         timeout=300, cwd=cwd)
 
 
