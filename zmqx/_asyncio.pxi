@@ -99,11 +99,11 @@ cdef class _DoneFuture:
             self._loop = _current_loop()
         return self._loop
 
-    def add_done_callback(self, fn, *, context=None):
+    def add_done_callback(self, fn, /, *, context=None):
         """Schedule ``fn(self)`` on the loop (the future is done already)."""
         self.get_loop().call_soon(fn, self, context=context)
 
-    def remove_done_callback(self, fn):
+    def remove_done_callback(self, fn, /):
         """Callbacks of a done future are already scheduled: 0 removed."""
         return 0
 

@@ -126,8 +126,8 @@ class Waiters:
         if self.n:
             moved = True
             while moved and (self.recv or self.send):
-                moved = ((events & _POLLIN and self.recv and self._move(self.recv))
-                         or (events & _POLLOUT and self.send and self._move(self.send)))
+                moved = (bool(events & _POLLIN) and self._move(self.recv)
+                         or bool(events & _POLLOUT) and self._move(self.send))
                 if moved:
                     events = self._events(sock)
             for fut, mask in self.polls.items():
@@ -289,7 +289,7 @@ def _raise_again() -> Any:
     raise Again(EAGAIN)
 
 
-def outcome(again: Callable[[], Any] | None) -> _DoneFuture:
+def outcome(again: Callable[[], Any] | None) -> _DoneFuture[Any]:
     """A done future of what ``again()`` (default: raise Again) returns or raises."""
     try:
         return _DoneFuture((again or _raise_again)())

@@ -63,13 +63,13 @@ def _call(sock: Socket, is_recv: bool, attempt: Callable[..., _T], args: tuple[A
     w = sock._w
     if not w.n:
         try:
-            return _DoneFuture(attempt(*args))  # type: ignore[return-value]
+            return _DoneFuture(attempt(*args))
         except Again:
             if flags & _NOBLOCK:
-                return outcome(again)  # type: ignore[return-value]
+                return outcome(again)
             return w.wait(sock, is_recv, attempt, args, timeout, again)
         except Exception as e:
-            return _DoneFuture(None, e)  # type: ignore[return-value]
+            return _DoneFuture(None, e)
     return w.io(sock, is_recv, attempt, args, flags & _NOBLOCK, timeout, again)
 
 
@@ -174,7 +174,7 @@ class Socket(_zmq._AsyncSocket):
                        ) -> Future[list[bytes] | list[Frame]]: ...
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False
-                       ) -> Future[list[bytes] | list[Frame]]:
+                       ) -> Future[Any]:
         """Receive every frame of one message: a future of the list."""
         return _call(self, True, _recv_multipart, (self, flags | _NOBLOCK, copy), flags)
 
@@ -196,14 +196,14 @@ class Socket(_zmq._AsyncSocket):
 
     recv_unicode = recv_string  # type: ignore[assignment]
 
-    def recv_json(self, flags: int = 0, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Future[Any]:
         return self._recv_as(lambda b: json.loads(b, **kwargs), flags)
 
-    def recv_pyobj(self, flags: int = 0) -> Future[Any]:  # type: ignore[override]
+    def recv_pyobj(self, flags: int = 0) -> Future[Any]:
         """Receive and unpickle.  Only unpickle data from peers you trust."""
         return self._recv_as(pickle.loads, flags)
 
-    def recv_serialized(  # type: ignore[override]
+    def recv_serialized(
         self, deserialize: Callable[[Any], Any], flags: int = 0, copy: bool = True
     ) -> Future[Any]:
         return _call(self, True, _then(_recv_multipart, deserialize),
@@ -290,9 +290,9 @@ class Socket(_zmq._AsyncSocket):
         try:
             ready = w.recheck(self) & flags
         except Exception as e:
-            return _DoneFuture(None, e)  # type: ignore[return-value]
+            return _DoneFuture(None, e)
         if ready or timeout == 0:
-            return _DoneFuture(ready)  # type: ignore[return-value]
+            return _DoneFuture(ready)
         loop = w.attach(self)
         fut: Future[int] = loop.create_future()
         timer: asyncio.TimerHandle | None = None
@@ -446,9 +446,9 @@ class Poller(_poll.Poller):
         try:
             ready = self._ready()
         except Exception as e:
-            return _DoneFuture(None, e)  # type: ignore[return-value]
+            return _DoneFuture(None, e)
         if ready or timeout == 0:
-            return _DoneFuture(ready)  # type: ignore[return-value]
+            return _DoneFuture(ready)
         loop = asyncio._get_running_loop() or asyncio.get_event_loop()
         fut: Future[list[tuple[_Pollable, int]]] = loop.create_future()
         task = loop.create_task(self._wait(loop, fut, timeout))
