@@ -302,14 +302,15 @@ class Socket(_zmq._AsyncSocket):
         fut.add_done_callback(lambda _: _end_poll(w, fut, timer))
         return fut
 
-    def get(self, option: int) -> Any:
-        """A socket option.  Reading EVENTS drains the fd's edge, so it wakes any
-        waiter the read found ready (as every read of EVENTS here does)."""
-        if option == _EVENTS:
+    def get(self, key: int) -> Any:  # (pyzmq's async socket names it key)
+        """A socket option.  Reading EVENTS drains the fd's edge, so it lets any
+        waiter the read found ready go (as every read of EVENTS here does)."""
+        if key == _EVENTS:
             return self._w.recheck(self)
-        return _get(self, option)
+        return _get(self, key)
 
-    getsockopt = get
+    def getsockopt(self, option: int) -> Any:
+        return self.get(option)
 
     @property
     def events(self) -> _EventsValue:  # type: ignore[override]
