@@ -67,7 +67,7 @@ def test_every_call_returns_a_future_done_at_once_or_pending(run, apair):
             assert_future(fut, loop)
             await asyncio.wait_for(fut, WAIT_S)
         for call, expected in recvs(b):
-            if call is recvs(b)[-1][0] or expected == 2:
+            if expected == 2:  # recv_into's
                 await a.send(b"11")
             fut = call()
             assert_future(fut, loop)
@@ -124,6 +124,7 @@ def test_done_future_protocol(run, apair):
         with pytest.raises(zmq.Again):
             await failed
         assert await a.poll(0, zmq.POLLOUT) == zmq.POLLOUT
+        await settle()
         assert_loop_clean(loop)
 
     run(main())
@@ -226,11 +227,13 @@ async def _send_later(sock, messages):
         await sock.send(m)
 
 
+@pytest.mark.zmqx_only  # pyzmq: "RuntimeWarning: ... A message has been dropped!"
 def test_cancellation_storm_every_kind_loses_nothing(run, apair):
     """Pending receives of every kind, most cancelled -- directly, by
     wait_for's timeout, or by gather's cancellation -- while sequence-numbered
     messages flow.  The futures not cancelled get the messages in order:
-    every message once."""
+    every message once.  (pyzmq decodes in a second future chained to the
+    recv's, and drops the message when the second is cancelled in between.)"""
     rng = random.Random(12)
     total = 1500
 
@@ -287,6 +290,8 @@ def test_close_cancels_every_pending_kind(run, apair, actx):
         await settle()
         assert not any(f.done() for f in pending)
         b.close()
+        if not IS_ZMQX:  # pyzmq leaves the futures of its decoding receives pending
+            pending = [pending[i] for i in (0, 1, -3, -2, -1)]
         for fut in pending:
             with pytest.raises(asyncio.CancelledError):
                 await asyncio.wait_for(fut, WAIT_S)
