@@ -15,19 +15,16 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from errno import EAGAIN
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from zmqx._zmq import Socket as _SyncSocket
 from zmqx._zmq import _DoneFuture
 from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
 from zmqx.errors import Again, ZMQError
 
-if TYPE_CHECKING:
-    from typing import TypeVar
+_T = TypeVar("_T")
 
-    _T = TypeVar("_T")
-
-__all__ = ["Waiters", "CLOSED", "NO_ADD_READER", "outcome"]
+__all__ = ["Waiters", "Pending", "CLOSED", "NO_ADD_READER", "outcome", "settle"]
 
 _get = _SyncSocket.get
 _GONE = object()
@@ -49,7 +46,7 @@ class Waiters:
     Invariants:
     * ``recv`` and ``send`` map the futures of calls waiting to receive or to
       send, oldest first, to their ``(attempt, args, timer, again)``.  Only
-      the first of a queue makes its attempt (one DONTWAIT try), and only
+      the first live one of a queue makes its attempt (one DONTWAIT try), and only
       while EVENTS says the socket is ready for it; on success the future gets
       the result at once, in the same step, so a message is only ever taken
       for a future that is not done: a cancelled call took nothing.  A refused
@@ -58,7 +55,8 @@ class Waiters:
       for; every ready one gets its ready events, as polling takes nothing.
     * ``n`` counts the futures in all three; only when it is 0 may Socket's
       fast path skip this machinery.  A future leaves its queue when it is
-      settled here, and when its owner cancels it (its done callback).
+      settled here, and when its owner cancels it (within ``cancel()``: see
+      Pending).
     * Whenever a queue's first future could move now, it has: `recheck`
       (reading EVENTS, which also drains the fd) runs after every operation
       while n > 0, when a call queues or leaves, and whenever the fd fires.
@@ -236,11 +234,11 @@ class Waiters:
             self._recheck_quietly(sock)
             return outcome(again)
         loop = self.attach(sock)
-        fut: asyncio.Future[_T] = loop.create_future()
+        fut: Pending[_T] = Pending(loop=loop)
+        fut.left = self._left
         timer = loop.call_later(timeout / 1000.0, self._expire, fut) if timeout > 0 else None
         (self.recv if is_recv else self.send)[fut] = (attempt, args, timer, again)
         self.n += 1
-        fut.add_done_callback(self._left)
         self._recheck_quietly(sock)  # our failed try may have drained the fd's edge
         return fut
 
@@ -255,8 +253,8 @@ class Waiters:
         return True
 
     def _left(self, fut: asyncio.Future[Any]) -> None:
-        """A waiter's future is done: if its owner cancelled it, it leaves its
-        queue, and whoever is next may go."""
+        """A waiter's future was cancelled by its owner: it leaves its queue,
+        and whoever is next may go."""
         if self._drop(fut):
             sock = self.sock()
             if sock is not None:
@@ -278,6 +276,22 @@ class Waiters:
     def remove_poll(self, fut: asyncio.Future[Any]) -> None:
         if self.polls.pop(fut, _GONE) is not _GONE:
             self.n -= 1
+
+
+class Pending(asyncio.Future[_T]):
+    """The future of a call that waits: an asyncio.Future whose cancel() runs
+    ``left(self)`` before it returns, so that a cancelled call has left its
+    socket's queue at once, not a loop iteration later (as a done callback
+    would: ``gather`` of futures already cancelled returns before then)."""
+
+    __slots__ = ("left",)
+    left: Callable[[asyncio.Future[Any]], None]
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        if not super().cancel(msg):
+            return False
+        self.left(self)
+        return True
 
 
 #: a queued call: (attempt, its args, its timeout's timer or None, again)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from zmqx import _zmq
 from zmqx import poll as _poll
-from zmqx._asyncio_waiters import CLOSED, Waiters, outcome, settle
+from zmqx._asyncio_waiters import CLOSED, Pending, Waiters, outcome
 from zmqx._zmq import _DoneFuture
 from zmqx.constants import EVENTS, NOBLOCK, POLLIN, POLLOUT, Event
 from zmqx.errors import Again
@@ -294,12 +294,13 @@ class Socket(_zmq._AsyncSocket):
         if ready or timeout == 0:
             return _DoneFuture(ready)
         loop = w.attach(self)
-        fut: Future[int] = loop.create_future()
+        fut: Pending[int] = Pending(loop=loop)
         timer: asyncio.TimerHandle | None = None
         if timeout is not None and timeout > 0:
             timer = loop.call_later(timeout / 1000.0, _resolve, fut, 0)
         w.add_poll(self, fut, flags)
-        fut.add_done_callback(lambda _: _end_poll(w, fut, timer))
+        fut.left = lambda _: _end_poll(w, fut, timer)  # when cancelled ...
+        fut.add_done_callback(fut.left)                # ... or settled
         return fut
 
     def get(self, key: int) -> Any:  # (pyzmq's async socket names it key)
