@@ -109,24 +109,25 @@ class Waiters:
             self.detach()
             return
         try:
-            self.recheck(sock)
+            self.recheck(sock, False)
         except ZMQError:
             self.detach()  # e.g. ETERM: every waiter has the error; stop listening
 
     # --- settling -------------------------------------------------------------
 
-    def recheck(self, sock: _SyncSocket) -> int:
+    def recheck(self, sock: _SyncSocket, fresh: bool = True) -> int:
         """Read EVENTS (draining the fd), let the first waiter of each ready
-        queue move (again while it can), settle ready polls; return the events.
+        queue move (again while it can), settle ready polls; return the events
+        (``fresh`` False: the caller ignores them, so they are not re-read
+        after the last waiter moved).
 
         A libzmq error (ETERM, ...) is given to every waiter, then raised."""
         events = self._events(sock)
         if self.n:
-            moved = True
-            while moved and (self.recv or self.send):
-                moved = (bool(events & _POLLIN) and self._move(self.recv)
-                         or bool(events & _POLLOUT) and self._move(self.send))
-                if moved:
+            recv, send = self.recv, self.send
+            while ((recv and events & _POLLIN and self._move(recv))
+                   or (send and events & _POLLOUT and self._move(send))):
+                if fresh or self.n:
                     events = self._events(sock)
             for fut, mask in self.polls.items():
                 if events & mask and not fut.done():
@@ -166,7 +167,7 @@ class Waiters:
         """recheck() where an error must not replace the caller's result."""
         if self.n and not sock.closed:
             try:
-                self.recheck(sock)
+                self.recheck(sock, False)
             except ZMQError:
                 pass  # fail() gave it to the waiters
 
