@@ -156,8 +156,9 @@ cdef class _AsyncSocket(Socket):
     Waiters: ``_w.n`` counts the calls waiting on this socket).
 
     Invariant: the fast path runs only while ``_w.n == 0``, so it never
-    overtakes a queued caller (FIFO per direction).  Every outcome, errors
-    included, is in the returned future: these methods never raise."""
+    overtakes a queued caller (FIFO per direction).  Every outcome of the
+    I/O, errors included, is in the returned future; only a loop that cannot
+    serve the socket raises RuntimeError (see Waiters.attach)."""
 
     def send(self, data, int flags=0, bint copy=True, bint track=False,
              routing_id=None, group=None):

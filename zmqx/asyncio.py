@@ -6,8 +6,8 @@ Every such call returns an asyncio future (``asyncio.isfuture`` is true; await
 it, or hand it to ``gather``, ``wait``, ``wait_for``, ``shield`` ...).  A call
 on a socket nobody is waiting on is tried at once (DONTWAIT); when it goes
 through, it returns a _DoneFuture: born done, compiled, never scheduled on the
-loop.  Otherwise it returns an asyncio.Future from the loop, queued and
-settled from the socket's ZMQ_FD, registered with the loop's ``add_reader``
+loop.  Otherwise it returns an asyncio.Future (a Pending) on the loop, queued
+and settled from the socket's ZMQ_FD, registered with the loop's ``add_reader``
 (so uvloop works too; Windows needs the selector loop).  The queueing and
 settling live in zmqx._asyncio_waiters.
 """
@@ -83,8 +83,9 @@ class Socket(_zmq._AsyncSocket):
     """A zmqx socket whose I/O methods return futures (pyzmq's ``zmq.asyncio.Socket``).
 
     Invariants:
-    * Every send, recv and poll returns an asyncio future and never raises:
-      errors, Again included, are in the future.  While nobody waits on the
+    * Every send, recv and poll returns an asyncio future; its errors, Again
+      included, are in the future (only a loop that cannot serve the socket
+      raises RuntimeError at the call: Waiters.attach).  While nobody waits on the
       socket (``_w.n == 0``) the call is tried at once with DONTWAIT, and if
       that settles it the future is a _DoneFuture.  Otherwise it goes through
       ``_w`` (a Waiters; see its invariants: FIFO per direction, a message
