@@ -281,6 +281,32 @@ def test_cancellation_storm_every_kind_loses_nothing(run, apair):
     run(main(), timeout=120)
 
 
+def test_cancelled_sends_send_nothing(run, apair):
+    """Queued sends behind a full pipe, some cancelled: exactly the sends not
+    cancelled arrive, once each, in order; every one of them is done."""
+    rng = random.Random(5)
+    total = 600
+
+    async def main():
+        a, b = apair(zmq.PUSH, zmq.PULL, sndhwm=1, rcvhwm=1)
+        futures = [(i, a.send(b"%d" % i)) for i in range(total)]
+        assert not futures[-1][1].done()  # the pipe filled long before
+        cancelled = set()
+        for i, fut in futures:
+            if rng.random() < 0.5 and fut.cancel():
+                cancelled.add(i)
+        got = []
+        while len(got) < total - len(cancelled):
+            got.append(int(await asyncio.wait_for(b.recv(), WAIT_S)))
+        assert got == [i for i in range(total) if i not in cancelled]
+        await settle()
+        assert all(fut.done() and (i in cancelled) == fut.cancelled() for i, fut in futures)
+        assert await b.poll(0) == 0
+        assert_no_waiters(a, b)
+
+    run(main())
+
+
 def test_close_cancels_every_pending_kind(run, apair, actx):
     async def main():
         a, b = apair(zmq.PUSH, zmq.PULL)
