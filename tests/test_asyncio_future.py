@@ -130,6 +130,33 @@ def test_done_future_protocol(run, apair):
     run(main())
 
 
+@pytest.mark.zmqx_only
+def test_done_future_gives_results_of_every_shape(run):
+    """Awaiting a _DoneFuture hands back any result as is (a tuple is not
+    unpacked into StopIteration's args, an exception object is not raised),
+    and raises its exception."""
+    from zmqx._zmq import _DoneFuture
+    error = ValueError("a result, not raised")
+
+    async def main():
+        for value in (None, b"x", (1, 2), (), [3], error, 0):
+            fut = _DoneFuture(value)
+            assert await fut is value and fut.result() is value
+            with pytest.raises(StopIteration) as stop:
+                next(_yield_from(fut))
+            assert stop.value.value is value
+        failed = _DoneFuture(None, KeyError("k"))
+        with pytest.raises(KeyError):
+            await failed
+        assert isinstance(failed.exception(), KeyError)
+
+    run(main())
+
+
+def _yield_from(fut):
+    return (yield from fut)
+
+
 def test_pending_future_protocol(run, apair):
     async def main():
         a, b = apair()

@@ -110,10 +110,8 @@ cdef class _DoneFuture:
     def __await__(self):
         return self
 
-    __iter__ = __await__
-
-    def __next__(self):  # replaced by zmqx_done_next at import
-        return self.result()
+    def __iter__(self):  # ``yield from fut``, as asyncio.Future allows
+        return self
 
     def send(self, value):
         """The generator protocol (``yield from`` passes None): the result,
@@ -121,6 +119,11 @@ cdef class _DoneFuture:
         if self._exception is not None:
             raise self._exception
         raise StopIteration(self._result)
+
+    def __next__(self):
+        # what an explicit fut.__next__() runs; next() and await run the
+        # tp_iternext slot, zmqx_done_next, installed below
+        return self.send(None)
 
     def __repr__(self):
         if self._exception is not None:
