@@ -67,14 +67,17 @@ def test_req_rep_service(run, apair):
 
 @zmqx_only
 def test_ready_call_completes_without_suspending(actx, apair):
-    """A call that can go at once is done on its first step: no Future, no loop."""
+    """A call that can go at once returns a future done from birth: awaiting
+    it finishes on the first step, with no loop (none is running here)."""
     a, b = apair()
-    for coro in (a.send(b"x"), a.send_multipart([b"y", b"z"])):
+    for fut in (a.send(b"x"), a.send_multipart([b"y", b"z"])):
+        assert asyncio.isfuture(fut) and fut.done() and fut.result() is None
         with pytest.raises(StopIteration):
-            coro.send(None)
-    for coro, expected in ((b.recv(), b"x"), (b.recv_multipart(), [b"y", b"z"])):
+            fut.__await__().send(None)
+    for fut, expected in ((b.recv(), b"x"), (b.recv_multipart(), [b"y", b"z"])):
+        assert fut.done() and not fut.cancel() and not fut.cancelled()
         with pytest.raises(StopIteration) as stop:
-            coro.send(None)
+            next(fut.__await__())
         assert stop.value.value == expected
 
 
@@ -215,16 +218,21 @@ def test_context_term_wakes_waiters(run, actx):
 
 
 def test_cancelled_recv_loses_nothing(run, apair):
+    """A pending recv cancelled takes nothing; one whose message has come is
+    done, and cancel() leaves it its message (False)."""
     async def main():
         a, b = apair()
-        task = asyncio.ensure_future(b.recv())
+        fut = b.recv()
         await settle()
+        assert fut.cancel() and fut.cancelled()
         await a.send(b"keep me")
-        b.get(zmq.EVENTS)  # wakes the waiter now, before it can run ...
-        task.cancel()      # ... and cancels it in between
-        with pytest.raises(asyncio.CancelledError):
-            await task
         assert await asyncio.wait_for(b.recv(), WAIT_S) == b"keep me"
+        fut = b.recv()
+        await settle()
+        await a.send(b"mine")
+        b.get(zmq.EVENTS)  # (pyzmq settles from its fd handler)
+        await asyncio.wait([fut], timeout=WAIT_S)
+        assert not fut.cancel() and fut.result() == b"mine"
         assert_no_waiters(b)
 
     run(main())
@@ -365,9 +373,14 @@ def test_no_add_reader_names_the_fix(apair):
     loop = ProactorLike()
     try:
         with pytest.raises(RuntimeError, match="WindowsSelectorEventLoopPolicy"):
-            loop.run_until_complete(asyncio.wait_for(b.recv(), WAIT_S))
+            loop.run_until_complete(asyncio.wait_for(_awaited(b.recv), WAIT_S))
     finally:
         loop.close()
+
+
+async def _awaited(call, *args):
+    """``await call(*args)``, called on the running loop."""
+    return await call(*args)
 
 
 def test_socket_moves_between_loops(run, apair):

@@ -5,13 +5,16 @@ Kept in step with the runtime by tests/test_typing.py (mypy.stubtest).  Socket
 options are attributes (``s.linger = 0``) listed on _SocketCore; Context
 options go through ``__getattr__``/``__setattr__`` and are typed ``Any``.
 """
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Final, Literal, overload
+from typing import Any, Final, Literal, TypeVar, overload
 
 from typing_extensions import Buffer, Self, disjoint_base
 
 from zmqx._asyncio_waiters import Waiters
+
+_T = TypeVar("_T")
 
 COPY_THRESHOLD: Final[int]
 DEFAULT_PROTOCOL: int
@@ -363,11 +366,20 @@ class Socket(_SocketBatch):
     def disable_monitor(self) -> None: ...
 
 @disjoint_base
+class _DoneFuture(asyncio.Future[_T]):
+    """A future born done (see zmqx/_asyncio.pxi); an asyncio.Future to type checkers."""
+
+    def __init__(self, result: _T | None = None, exception: BaseException | None = None
+                 ) -> None: ...
+    def send(self, value: object) -> Any: ...
+    def __next__(self) -> Any: ...
+
+@disjoint_base
 class _AsyncSocket(Socket):
-    """Base of zmqx.asyncio.Socket: its awaited send and recv (the rest is Python)."""
+    """Base of zmqx.asyncio.Socket: its send and recv, returning futures (the rest is Python)."""
 
     _w: Waiters
-    async def send(  # type: ignore[override]
+    def send(  # type: ignore[override]
         self,
         data: Buffer | Frame,
         flags: int = 0,
@@ -375,15 +387,21 @@ class _AsyncSocket(Socket):
         track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
-    ) -> MessageTracker | None: ...
+    ) -> asyncio.Future[MessageTracker | None]: ...
     @overload  # type: ignore[override]
-    async def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False) -> bytes: ...
+    def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+             ) -> asyncio.Future[bytes]: ...
     @overload
-    async def recv(self, flags: int, copy: Literal[False], track: bool = False) -> Frame: ...
+    def recv(self, flags: int, copy: Literal[False], track: bool = False
+             ) -> asyncio.Future[Frame]: ...
     @overload
-    async def recv(self, flags: int = 0, *, copy: Literal[False], track: bool = False) -> Frame: ...
+    def recv(self, flags: int = 0, *, copy: Literal[False], track: bool = False
+             ) -> asyncio.Future[Frame]: ...
     @overload
-    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame: ...
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False
+             ) -> asyncio.Future[bytes | Frame]: ...
+
+def _current_loop() -> asyncio.AbstractEventLoop: ...
 
 # --- polling, devices -----------------------------------------------------
 

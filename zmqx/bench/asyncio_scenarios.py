@@ -8,7 +8,9 @@ scenarios' own.  The awaited side waits without RCVTIMEO (what services do);
 instead the whole run is bounded by :data:`peers.JOIN_S`.  There is no C
 column: C has no event loop to compare with.  uvloop rows are registered only
 when uvloop is installed.  Compare ``aio/send-recv/8B/*`` with
-``call/send-recv/8B`` for the cost of awaiting.
+``call/send-recv/8B`` for the cost of awaiting a call that completes at once
+(zmqx: a compiled done future), and ``aio/pingpong/8B/*`` for a call that waits
+(a loop future settled from the socket's fd, with no network in the way).
 """
 from __future__ import annotations
 
@@ -52,6 +54,29 @@ def send_recv(zmq, count, loop, size):
         for _ in range(count):
             await send(msg)
             await recv()
+        return perf_counter() - t0
+
+    with Rig(zmq) as rig:
+        seconds = _run(loop, zmq, _pair(rig), work)
+    return {"ops": count, "seconds": seconds}
+
+
+def pingpong(zmq, count, loop, size):
+    """Two tasks bounce a message over an inproc PAIR: every recv waits, and
+    is woken through the loop by the other task's send.  Per round trip."""
+    async def side(sock, n, first, msg):
+        send, recv = sock.send, sock.recv
+        if first:
+            await send(msg)
+        for _ in range(n):
+            await recv()
+            await send(msg)
+
+    async def work(a, b):
+        msg = b"x" * size
+        t0 = perf_counter()
+        await asyncio.gather(side(a, count, True, msg), side(b, count, False, msg))
+        await b.recv()  # a's last
         return perf_counter() - t0
 
     with Rig(zmq) as rig:
@@ -104,6 +129,8 @@ def _register():
     for loop in LOOPS:
         add(Scenario(f"aio/send-recv/8B/{loop}", "asyncio", "time", send_recv, 20_000,
                      dict(loop=loop, size=8), calibrate=True))
+        add(Scenario(f"aio/pingpong/8B/{loop}", "asyncio", "time", pingpong, 5_000,
+                     dict(loop=loop, size=8)))
         tcp64 = dict(loop=loop, transport="tcp", size=64)
         add(Scenario(f"aio/lat/reqrep/tcp/{size_label(64)}/{loop}", "asyncio", "latency",
                      latency, 2000, tcp64, size=64, min_count=50))
