@@ -5,7 +5,8 @@
 tornado's Future is asyncio's and its IOLoop runs on asyncio, so these are
 zmqx.asyncio's Context, Socket and Poller whose I/O calls always hand back an
 ``asyncio.Future`` (what zmqx.asyncio returns if it is one, else a Task
-running it): ``await`` it, ``yield`` it in a ``tornado.gen.coroutine``, or
+running it, or an asyncio.Future holding the result of a call that
+completed at once): ``await`` it, ``yield`` it in a ``tornado.gen.coroutine``, or
 pass it to ``IOLoop.add_future``.
 """
 from __future__ import annotations
@@ -21,22 +22,39 @@ __all__ = ["Context", "Socket", "Poller", "CancelledError"]
 CancelledError = asyncio.CancelledError  # what a cancelled call raises
 
 _FUTURE_METHODS = ("send", "recv", "send_multipart", "recv_multipart", "recv_into",
+                   "send_string", "send_json", "send_pyobj", "send_serialized",
                    "recv_string", "recv_json", "recv_pyobj", "recv_serialized",
                    "send_many", "recv_many", "poll")
 
 
+def _as_future(result: Any) -> Any:
+    """An ``asyncio.Future`` for what a zmqx.asyncio call returned: tornado's
+    ``is_future`` (so ``IOLoop.add_future``) accepts only that class, not
+    zmqx.asyncio's compiled already-done future."""
+    if isinstance(result, asyncio.Future):
+        return result
+    if not asyncio.isfuture(result):
+        return asyncio.ensure_future(result)
+    fut: asyncio.Future[Any] = result.get_loop().create_future()
+    if result.cancelled():
+        fut.cancel()
+    elif (error := result.exception()) is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(result.result())
+    return fut
+
+
 def _returning_future(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> asyncio.Future[Any]:
-        result = method(*args, **kwargs)
-        return result if isinstance(result, asyncio.Future) else asyncio.ensure_future(result)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return _as_future(method(*args, **kwargs))
     return call
 
 
 class Socket(_aio.Socket):
-    """zmqx.asyncio.Socket whose I/O calls return Futures (pyzmq's
-    ``zmq.eventloop.future.Socket``).  send_string and the other sending
-    conveniences go through send / send_multipart, so they return Futures too."""
+    """zmqx.asyncio.Socket whose I/O calls return ``asyncio.Future`` objects
+    (pyzmq's ``zmq.eventloop.future.Socket``)."""
 
 
 for _name in _FUTURE_METHODS:
