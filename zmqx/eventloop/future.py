@@ -3,33 +3,91 @@
 (pyzmq's ``zmq.eventloop.future``).
 
 tornado's Future is asyncio's and its IOLoop runs on asyncio, so these are
-zmqx.asyncio's Context, Socket and Poller whose I/O calls always hand back an
-``asyncio.Future`` (what zmqx.asyncio returns if it is one, else a Task
-running it): ``await`` it, ``yield`` it in a ``tornado.gen.coroutine``, or
-pass it to ``IOLoop.add_future``.
+zmqx.asyncio's Context, Socket and Poller whose I/O calls hand back a Future
+of this module's own kind (as pyzmq's are): ``await`` it, ``yield`` it in a
+``tornado.gen.coroutine``, or pass it to ``IOLoop.add_future``.  Cancelling
+one -- or closing its socket -- makes it raise this module's CancelledError.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
+import warnings
 from typing import TYPE_CHECKING, Any, Callable
 
 from zmqx import asyncio as _aio
 
 __all__ = ["Context", "Socket", "Poller", "CancelledError"]
 
-CancelledError = asyncio.CancelledError  # what a cancelled call raises
 
-_FUTURE_METHODS = ("send", "recv", "send_multipart", "recv_multipart", "recv_into",
-                   "recv_string", "recv_json", "recv_pyobj", "recv_serialized",
-                   "send_many", "recv_many", "poll")
+class CancelledError(asyncio.CancelledError, Exception):
+    """What a cancelled call's Future raises.  An Exception, as pyzmq's is,
+    and an asyncio.CancelledError, so a Task awaiting the Future, or
+    asyncio.wait_for, treats it as the cancellation it is."""
+
+
+class _Future(asyncio.Future):  # type: ignore[type-arg]
+    """The Future of one call, following the asyncio Future ``_inner`` that
+    zmqx.asyncio returned for it.
+
+    As pyzmq's tornado Future: cancel() completes it with a CancelledError
+    (then cancelled() is True).  Invariant: it never drops a finished call's
+    outcome -- cancel() first cancels the inner call, and fails (returns
+    False) when that call has already finished, whose outcome it takes."""
+
+    _inner: asyncio.Future[Any] | None = None
+
+    def cancel(self, msg: Any = None) -> bool:
+        if self.done():
+            return False
+        inner = self._inner
+        if inner is not None:
+            inner.cancel()
+            if inner.done() and not inner.cancelled():
+                _settle(self, inner)  # too late: the call went through
+                return False
+        _cancelled(self, msg)
+        return True
+
+    def cancelled(self) -> bool:
+        return self.done() and isinstance(self.exception(), CancelledError)
+
+
+def _cancelled(fut: asyncio.Future[Any], msg: Any = None) -> None:
+    fut.set_exception(CancelledError() if msg is None else CancelledError(msg))
+    fut._log_traceback = False  # type: ignore[attr-defined]  # a cancellation is no error to log
+
+
+def _settle(out: _Future, inner: asyncio.Future[Any]) -> None:
+    """Give ``out`` the outcome of the finished ``inner``."""
+    if out.done():
+        return
+    try:
+        result = inner.result()
+    except asyncio.CancelledError as e:  # as closing the socket cancels its pending calls
+        _cancelled(out, *e.args[:1])
+    except BaseException as e:
+        out.set_exception(e)
+    else:
+        out.set_result(result)
+
+
+def _future_of(call: Any) -> _Future:
+    """The _Future of a zmqx.asyncio call's result (a Future or a coroutine)."""
+    inner = call if asyncio.isfuture(call) else asyncio.ensure_future(call)
+    out = _Future(loop=inner.get_loop())
+    if inner.done():
+        _settle(out, inner)
+    else:
+        out._inner = inner
+        inner.add_done_callback(functools.partial(_settle, out))
+    return out
 
 
 def _returning_future(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> asyncio.Future[Any]:
-        result = method(*args, **kwargs)
-        return result if isinstance(result, asyncio.Future) else asyncio.ensure_future(result)
+    def call(*args: Any, **kwargs: Any) -> _Future:
+        return _future_of(method(*args, **kwargs))
     return call
 
 
@@ -38,25 +96,37 @@ class Socket(_aio.Socket):
     ``zmq.eventloop.future.Socket``).  send_string and the other sending
     conveniences go through send / send_multipart, so they return Futures too."""
 
+    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
+             **kwargs: Any) -> _Future:
+        """Send one frame (``routing_id=``, ``group=`` as the blocking send)."""
+        return _future_of(_aio.Socket.send(self, data, flags, copy, track, **kwargs))
 
-for _name in _FUTURE_METHODS:
+
+for _name in ("recv", "send_multipart", "recv_multipart", "recv_into", "recv_string",
+              "recv_json", "recv_pyobj", "recv_serialized", "send_many", "recv_many", "poll"):
     setattr(Socket, _name, _returning_future(getattr(_aio.Socket, _name)))
 
 
 class Poller(_aio.Poller):
     """zmqx.asyncio.Poller whose poll() returns a Future."""
 
-
-Poller.poll = _returning_future(_aio.Poller.poll)  # type: ignore[method-assign]
+    def poll(self, timeout: float | None = -1) -> _Future:  # type: ignore[override]
+        """A Future of ``[(socket, events), ...]`` within ``timeout`` ms
+        (negative or None: no limit)."""
+        return _future_of(_aio.Poller.poll(self, timeout))
 
 
 class Context(_aio.Context):
-    """Makes eventloop.future Sockets; its ``instance()`` is its own.  An
-    ``io_loop`` argument is accepted and ignored (the running loop serves)."""
+    """Makes eventloop.future Sockets; its ``instance()`` is its own."""
 
     _socket_class = Socket
+    #: pyzmq's, always None: a socket serves the loop running when it waits
+    io_loop = None
 
-    def __init__(self, *args: Any, io_loop: object = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.pop("io_loop", None) is not None:
+            warnings.warn(f"{type(self).__name__}(io_loop) is deprecated (as in pyzmq 22.2):"
+                          " the running loop is used", DeprecationWarning, stacklevel=2)
         super().__init__(*args, **kwargs)
 
     if TYPE_CHECKING:
