@@ -35,7 +35,6 @@ __all__ = ["Context", "Socket", "Poller"]
 
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
-_EAGAIN = Again().errno
 _core = _zmq.Socket
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
@@ -154,7 +153,7 @@ class Socket(_zmq.Socket):
         refused = False
         while True:
             if not await self._ready(mask, deadline, refused):
-                raise Again(_EAGAIN)
+                raise Again()
             try:
                 result = attempt(*args)
             except Again:
@@ -253,7 +252,7 @@ class Socket(_zmq.Socket):
             nonlocal done
             done += _send_many(self, seq[done:] if done else seq, _NOBLOCK, copy)
             if done < len(seq) and not flags & _NOBLOCK:
-                raise Again(_EAGAIN)
+                raise Again()
             return done
 
         try:

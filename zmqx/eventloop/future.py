@@ -55,7 +55,7 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
 
 def _cancelled(fut: asyncio.Future[Any], msg: Any = None) -> None:
     fut.set_exception(CancelledError() if msg is None else CancelledError(msg))
-    fut._log_traceback = False  # type: ignore[attr-defined]  # a cancellation is no error to log
+    fut._log_traceback = False  # a cancellation is no error to log
 
 
 def _settle(out: _Future, inner: asyncio.Future[Any]) -> None:
@@ -96,8 +96,8 @@ class Socket(_aio.Socket):
     ``zmq.eventloop.future.Socket``).  send_string and the other sending
     conveniences go through send / send_multipart, so they return Futures too."""
 
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
-             **kwargs: Any) -> _Future:
+    def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
+             track: bool = False, **kwargs: Any) -> _Future:
         """Send one frame (``routing_id=``, ``group=`` as the blocking send)."""
         return _future_of(_aio.Socket.send(self, data, flags, copy, track, **kwargs))
 

@@ -28,7 +28,6 @@ __all__ = ["Context", "Socket"]
 
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
-_EAGAIN = Again().errno
 _core = _zmq.Socket
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
@@ -108,7 +107,7 @@ class Socket(_zmq.Socket):
                     else:
                         left = deadline - monotonic()
                         if left <= 0 or not event.wait(left):
-                            raise Again(_EAGAIN)
+                            raise Again()
                 try:
                     result = attempt(*args)
                 except Again:  # (a ROUTER_MANDATORY peer is full, say)
@@ -143,8 +142,8 @@ class Socket(_zmq.Socket):
 
     # --- messages -------------------------------------------------------------
 
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
-             **kwargs: Any) -> Any:
+    def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
+             track: bool = False, **kwargs: Any) -> Any:
         """Send one frame (``routing_id=``, ``group=`` as the blocking send),
         blocking only this greenlet."""
         args = (self, data, flags | _NOBLOCK, copy, track)
@@ -222,7 +221,7 @@ class Socket(_zmq.Socket):
             nonlocal done
             done += _send_many(self, seq[done:] if done else seq, _NOBLOCK, copy)
             if done < len(seq) and not flags & _NOBLOCK:
-                raise Again(_EAGAIN)
+                raise Again()
             return done
 
         try:

@@ -33,4 +33,8 @@ def device(device_type: int, isocket: Socket, osocket: Socket | int) -> NoReturn
     """pyzmq's ``zmq.green.device``: forward between ``isocket`` and
     ``osocket`` (-1: ``isocket`` both ways) as proxy() does.  ``device_type``
     (QUEUE, FORWARDER, STREAMER) is not needed: the sockets' types decide."""
-    proxy(isocket, isocket if isinstance(osocket, int) and osocket == -1 else osocket)
+    if isinstance(osocket, int):
+        if osocket != -1:
+            raise TypeError(f"osocket must be a Socket or -1, not {osocket!r}")
+        osocket = isocket
+    proxy(isocket, osocket)
