@@ -61,6 +61,8 @@ nitpick_ignore_regex = [
     ("py:class", r"(bytes|str|int|float|bool|object|list|dict|tuple|memoryview|"
                  r"bytearray|BaseException|OSError|Exception|type|None|NoneType|"
                  r"Buffer|ReadableBuffer)"),
+    # the event loops' own classes (tornado's IOLoop...), documented by their projects
+    ("py:class", r"(tornado|gevent|anyio|trio)\..*"),
     # private names and base classes the reference does not document
     ("py:class", r"(.*\.)?_\w+|zmqx\.devices\.\w+\.\w+Base"),
 ]

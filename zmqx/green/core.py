@@ -175,7 +175,7 @@ class Socket(_zmq.Socket):
     # pass them on: so do these, to the signatures of the blocking socket.
 
     def send_multipart(self, *args: Any, **kwargs: Any) -> Any:
-        """send_multipart(msg_parts, flags=0, copy=True, track=False, **kwargs):
+        """``send_multipart(msg_parts, flags=0, copy=True, track=False, **kwargs)``:
         send a multipart message, blocking only this greenlet."""
         return self._send_multipart(*args, **kwargs)
 
@@ -187,8 +187,8 @@ class Socket(_zmq.Socket):
         return self._io(False, attempt, (self, msg_parts, flags | _NOBLOCK, copy, track), flags)
 
     def recv_multipart(self, *args: Any, **kwargs: Any) -> Any:
-        """recv_multipart(flags=0, copy=True, track=False): receive every frame
-        of one message, blocking only this greenlet."""
+        """``recv_multipart(flags=0, copy=True, track=False)``: receive every
+        frame of one message, blocking only this greenlet."""
         return self._recv_multipart(*args, **kwargs)
 
     def _recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
