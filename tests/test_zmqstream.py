@@ -467,8 +467,9 @@ def test_eventloop_future_poller_waits_by_default(ctx):
 @zmqx_only  # pyzmq's Future.cancel() takes no msg, so Task.cancel() fails on it
 def test_eventloop_future_cancelling_the_awaiting_task(ctx):
     """Its CancelledError is also asyncio's: a Task awaiting a call ends
-    cancelled when cancelled, and the cancelled call took no message;
-    Context(io_loop=...) warns as pyzmq's does."""
+    cancelled when cancelled, wait_for and asyncio.timeout raise TimeoutError,
+    and the cancelled calls took no message; Context(io_loop=...) warns as
+    pyzmq's does."""
     with pytest.warns(DeprecationWarning):
         future.Context(io_loop=object()).term()
 
@@ -493,6 +494,12 @@ def test_eventloop_future_cancelling_the_awaiting_task(ctx):
         assert await asyncio.wait_for(pull.recv(), WAIT_S) == b"kept"
         with pytest.raises(asyncio.TimeoutError):  # not CancelledError (pyzmq's quirk)
             await asyncio.wait_for(pull.recv(), 0.01)
+        if hasattr(asyncio, "timeout"):  # Python 3.11+
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.01):
+                    await pull.recv()
+        await push.send(b"still there")
+        assert await asyncio.wait_for(pull.recv(), WAIT_S) == b"still there"
         pull.close()
         push.close()
         fctx.term()

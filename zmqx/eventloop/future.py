@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import warnings
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Callable
 
 from zmqx import asyncio as _aio
@@ -51,6 +52,17 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
 
     def cancelled(self) -> bool:
         return self.done() and isinstance(self.exception(), CancelledError)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        try:
+            return (yield from super().__await__())
+        except CancelledError as e:
+            cancelling = getattr(asyncio.current_task(), "cancelling", None)  # (3.11+)
+            if cancelling is not None and cancelling():
+                # The awaiting Task is being cancelled (asyncio.timeout, a TaskGroup...):
+                # give it asyncio's own class, which Python 3.11 and 3.12 match exactly.
+                raise asyncio.CancelledError(*e.args) from None
+            raise
 
 
 def _cancelled(fut: asyncio.Future[Any], msg: Any = None) -> None:
