@@ -32,11 +32,17 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
     zmqx.asyncio returned for it.
 
     As pyzmq's tornado Future: cancel() completes it with a CancelledError
-    (then cancelled() is True).  Invariant: it never drops a finished call's
+    (then cancelled() is True).  Invariants: it never drops a finished call's
     outcome -- cancel() first cancels the inner call, and fails (returns
-    False) when that call has already finished, whose outcome it takes."""
+    False) when that call has already finished, whose outcome it takes.
+    ``_awaiter`` is the Task awaiting it (Python 3.11+) with its cancelling()
+    count then: a cancel() that comes with a rise of that count is the Task's
+    own cancellation, and the await raises asyncio's exact CancelledError
+    (which asyncio.timeout and TaskGroup match exactly on 3.11 and 3.12)."""
 
     _inner: asyncio.Future[Any] | None = None
+    _awaiter: tuple[asyncio.Task[Any], int] | None = None
+    _by_awaiter = False
 
     def cancel(self, msg: Any = None) -> bool:
         if self.done():
@@ -47,6 +53,9 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
             if inner.done() and not inner.cancelled():
                 _settle(self, inner)  # too late: the call went through
                 return False
+        if self._awaiter is not None:
+            task, count = self._awaiter
+            self._by_awaiter = task.cancelling() > count
         _cancelled(self, msg)
         return True
 
@@ -54,13 +63,14 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
         return self.done() and isinstance(self.exception(), CancelledError)
 
     def __await__(self) -> Generator[Any, None, Any]:
+        if not self.done():
+            task = asyncio.current_task()
+            if task is not None and hasattr(task, "cancelling"):  # (3.11+)
+                self._awaiter = (task, task.cancelling())
         try:
             return (yield from super().__await__())
         except CancelledError as e:
-            cancelling = getattr(asyncio.current_task(), "cancelling", None)  # (3.11+)
-            if cancelling is not None and cancelling():
-                # The awaiting Task is being cancelled (asyncio.timeout, a TaskGroup...):
-                # give it asyncio's own class, which Python 3.11 and 3.12 match exactly.
+            if self._by_awaiter:
                 raise asyncio.CancelledError(*e.args) from None
             raise
 
