@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from zmqx import asyncio as _aio
 
+if TYPE_CHECKING:
+    from zmqx._zmq import _Pollable
+
 __all__ = ["Context", "Socket", "Poller", "CancelledError"]
 
 
@@ -94,8 +97,15 @@ def _settle(out: _Future, inner: asyncio.Future[Any]) -> None:
         out.set_result(result)
 
 
-def _future_of(call: Any) -> _Future:
-    """The _Future of a zmqx.asyncio call's result (a Future or a coroutine)."""
+def _future_of(call: Any) -> asyncio.Future[Any]:
+    """The Future of a zmqx.asyncio call's result (a Future or a coroutine)."""
+    if asyncio.isfuture(call) and call.done() and not call.cancelled() \
+            and call.exception() is None:
+        # The call went through at once: a plain done Future behaves as a _Future
+        # would (it cannot be cancelled) and is cheaper to make and to await.
+        done = call.get_loop().create_future()
+        done.set_result(call.result())
+        return done
     inner = call if asyncio.isfuture(call) else asyncio.ensure_future(call)
     out = _Future(loop=inner.get_loop())
     if inner.done():
@@ -108,7 +118,7 @@ def _future_of(call: Any) -> _Future:
 
 def _returning_future(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> _Future:
+    def call(*args: Any, **kwargs: Any) -> asyncio.Future[Any]:
         return _future_of(method(*args, **kwargs))
     return call
 
@@ -119,7 +129,7 @@ class Socket(_aio.Socket):
     conveniences go through send / send_multipart, so they return Futures too."""
 
     def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
-             track: bool = False, **kwargs: Any) -> _Future:
+             track: bool = False, **kwargs: Any) -> asyncio.Future[Any]:
         """Send one frame (``routing_id=``, ``group=`` as the blocking send)."""
         return _future_of(_aio.Socket.send(self, data, flags, copy, track, **kwargs))
 
@@ -132,7 +142,9 @@ for _name in ("recv", "send_multipart", "recv_multipart", "recv_into", "recv_str
 class Poller(_aio.Poller):
     """zmqx.asyncio.Poller whose poll() returns a Future."""
 
-    def poll(self, timeout: float | None = -1) -> _Future:  # type: ignore[override]
+    def poll(  # type: ignore[override]
+        self, timeout: float | None = -1
+    ) -> asyncio.Future[list[tuple[_Pollable, int]]]:
         """A Future of ``[(socket, events), ...]`` within ``timeout`` ms
         (negative or None: no limit)."""
         return _future_of(_aio.Poller.poll(self, timeout))
