@@ -444,6 +444,37 @@ def test_eventloop_future_cancellation_as_pyzmq(ctx):
     run(main())
 
 
+def test_eventloop_future_cancelling_loses_nothing(ctx):
+    """Receives cancelled while waiting, and while their message arrives, take
+    nothing: each message is received exactly once, in order, by a call that
+    was not cancelled (a cancel() that comes too late returns False)."""
+    async def main():
+        fctx = future.Context()
+        pull, push = fctx.socket(zmq.PULL), fctx.socket(zmq.PUSH)
+        pull.linger = push.linger = 0
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+        got, outcomes = [], set()
+        for i in range(600):
+            call = pull.recv()
+            for _ in range(i % 3):
+                await asyncio.sleep(0)  # loop turns, not time
+            await push.send(b"%d" % i)
+            for _ in range(i % 5):
+                await asyncio.sleep(0)  # the message may or may not have reached the call
+            if i % 2:
+                outcomes.add(call.cancel())
+                if call.cancelled():
+                    call = pull.recv()
+            got.append(int(await asyncio.wait_for(call, WAIT_S)))
+        assert got == list(range(600))
+        assert True in outcomes  # (cancelled while waiting at least once)
+        pull.close()
+        push.close()
+        fctx.term()
+    run(main())
+
+
 def test_eventloop_future_poller_waits_by_default(ctx):
     """Poller.poll()'s default timeout (-1) waits until an event."""
     async def main():

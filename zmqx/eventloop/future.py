@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import warnings
-from collections.abc import Generator
+from collections.abc import Coroutine, Generator
 from typing import TYPE_CHECKING, Any, Callable
 
 from zmqx import asyncio as _aio
@@ -31,34 +31,46 @@ class CancelledError(asyncio.CancelledError, Exception):
 
 
 class _Future(asyncio.Future):  # type: ignore[type-arg]
-    """The Future of one call, following the asyncio Future ``_inner`` that
-    zmqx.asyncio returned for it.
+    """The Future of one call, following the zmqx.asyncio call: the Future it
+    returned (``_inner``) or, where the call is a coroutine, the coroutine
+    itself (``_coro``), which it steps as a Task would -- the first step at
+    once, so a call that can complete now needs no Task and no loop turn --
+    and ``_inner`` is then the Future the coroutine waits on.
 
     As pyzmq's tornado Future: cancel() completes it with a CancelledError
     (then cancelled() is True).  Invariants: it never drops a finished call's
-    outcome -- cancel() first cancels the inner call, and fails (returns
-    False) when that call has already finished, whose outcome it takes.
-    ``_awaiter`` is the Task awaiting it (Python 3.11+) with its cancelling()
-    count then: a cancel() that comes with a rise of that count is the Task's
-    own cancellation, and the await raises asyncio's exact CancelledError
-    (which asyncio.timeout and TaskGroup match exactly on 3.11 and 3.12)."""
+    outcome -- cancel() cancels the call first (its inner Future, and a
+    CancelledError thrown into its coroutine), and when the call went through
+    all the same, keeps its outcome and returns False.  ``_awaiter`` is the
+    Task awaiting it (Python 3.11+) with its cancelling() count then: a
+    cancel() that comes with a rise of that count is the Task's own
+    cancellation, and the await raises asyncio's exact CancelledError (which
+    asyncio.timeout and TaskGroup match exactly on 3.11 and 3.12)."""
 
     _inner: asyncio.Future[Any] | None = None
+    _coro: Coroutine[Any, Any, Any] | None = None
     _awaiter: tuple[asyncio.Task[Any], int] | None = None
     _by_awaiter = False
 
     def cancel(self, msg: Any = None) -> bool:
         if self.done():
             return False
-        inner = self._inner
-        if inner is not None:
-            inner.cancel()
-            if inner.done() and not inner.cancelled():
-                _settle(self, inner)  # too late: the call went through
-                return False
         if self._awaiter is not None:
             task, count = self._awaiter
             self._by_awaiter = task.cancelling() > count
+        inner, self._inner = self._inner, None
+        if inner is not None:
+            inner.cancel()
+        coro = self._coro
+        if coro is not None:
+            _step(self, asyncio.CancelledError() if msg is None else asyncio.CancelledError(msg))
+            if not self.done():  # it went on waiting: end it
+                self._inner = self._coro = None
+                coro.close()
+        elif inner is not None and inner.done() and not inner.cancelled():
+            _settle(self, inner)
+        if self.done():
+            return self.cancelled()  # False: the call went through
         _cancelled(self, msg)
         return True
 
@@ -97,22 +109,66 @@ def _settle(out: _Future, inner: asyncio.Future[Any]) -> None:
         out.set_result(result)
 
 
+def _step(out: _Future, exc: BaseException | None = None) -> None:
+    """Run ``out``'s coroutine to its next wait (sending it ``exc`` if given),
+    as a Task's step does; its end gives ``out`` its outcome."""
+    coro = out._coro
+    if coro is None or out.done():
+        return
+    try:
+        waits_on = coro.send(None) if exc is None else coro.throw(exc)
+    except StopIteration as e:
+        out._coro = None
+        out.set_result(e.value)
+    except asyncio.CancelledError as e:  # as closing the socket cancels its pending calls
+        out._coro = None
+        _cancelled(out, *e.args[:1])
+    except BaseException as e:
+        out._coro = None
+        out.set_exception(e)
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+    else:
+        if waits_on is None:  # a bare yield (asyncio.sleep(0)): on at the next turn
+            out.get_loop().call_soon(_step, out)
+        else:
+            waits_on._asyncio_future_blocking = False
+            out._inner = waits_on
+            waits_on.add_done_callback(functools.partial(_wake, out))
+
+
+def _wake(out: _Future, fut: asyncio.Future[Any]) -> None:
+    """What ``out``'s coroutine waited on is done: step it on, as a Task would."""
+    if out._inner is not fut:  # cancelled meanwhile
+        return
+    out._inner = None
+    try:
+        fut.result()
+    except BaseException as e:
+        _step(out, e)
+    else:
+        _step(out)
+
+
 def _future_of(call: Any) -> asyncio.Future[Any]:
     """The Future of a zmqx.asyncio call's result (a Future or a coroutine)."""
-    if asyncio.isfuture(call) and call.done() and not call.cancelled() \
-            and call.exception() is None:
+    if not asyncio.isfuture(call):
+        out = _Future(loop=asyncio.get_running_loop())
+        out._coro = call
+        _step(out)
+        return out
+    if call.done() and not call.cancelled() and call.exception() is None:
         # The call went through at once: a plain done Future behaves as a _Future
         # would (it cannot be cancelled) and is cheaper to make and to await.
         done = call.get_loop().create_future()
         done.set_result(call.result())
         return done
-    inner = call if asyncio.isfuture(call) else asyncio.ensure_future(call)
-    out = _Future(loop=inner.get_loop())
-    if inner.done():
-        _settle(out, inner)
+    out = _Future(loop=call.get_loop())
+    if call.done():
+        _settle(out, call)
     else:
-        out._inner = inner
-        inner.add_done_callback(functools.partial(_settle, out))
+        out._inner = call
+        call.add_done_callback(functools.partial(_settle, out))
     return out
 
 
