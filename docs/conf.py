@@ -54,7 +54,7 @@ doctest_default_flags = (__import__("doctest").ELLIPSIS
 
 # Names in signatures that are not documented here (standard library, typing)
 nitpick_ignore_regex = [
-    ("py:class", r"(collections\.abc|typing|asyncio|enum|types|os|socket|threading|"
+    ("py:class", r"(collections\.abc|typing|_?asyncio|enum|types|os|socket|threading|"
                  r"multiprocessing|concurrent\.futures)\..*"),
     ("py:class", r"(Any|Callable|Sequence|Iterator|AsyncIterator|Iterable|Awaitable|"
                  r"Future|Self|TypeVar|_T|T|P|.*_co)"),
