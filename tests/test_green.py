@@ -96,6 +96,35 @@ def test_every_kind_of_message(gpair):
     assert join(g)[0] == [b"one", [b"a", b"b"], "s", {"k": 1}, (1, 2), b"frame"]
 
 
+def test_pyzmq_call_shapes(gpair):
+    """The green methods take pyzmq's parameter names, and send_multipart /
+    recv_multipart pass their arguments on to the blocking socket's."""
+    core = importlib.import_module(f"{MODULE_NAME}.green.core")
+    assert core.TIMEOS == (green.RCVTIMEO, green.SNDTIMEO)
+    pull, push = gpair(green.PULL, green.PUSH)
+    push.set(opt=green.SNDHWM, val=7)
+    assert push.get(opt=green.SNDHWM) == 7 == push.getsockopt(green.SNDHWM)
+    g = gevent.spawn(pull.recv_multipart, 0, copy=False)  # waits, then Frames
+    tracker = push.send_multipart([b"a", memoryview(b"b")], flags=0, copy=False, track=True)
+    assert [f.bytes for f in join(g)[0]] == [b"a", b"b"]
+    assert tracker.wait(WAIT_S) is None and tracker.done
+    push.send(b"c", 0, True, False)
+    assert pull.recv_multipart(flags=0) == [b"c"]
+    with pytest.raises(TypeError):
+        push.send_multipart()  # no parts: as the blocking socket, a TypeError
+
+
+def test_poller_waits_by_default(gpair):
+    """Poller.poll()'s default timeout (-1) waits, yielding, until an event."""
+    pull, push = gpair(green.PULL, green.PUSH)
+    poller = green.Poller()
+    poller.register(pull, green.POLLIN)
+    g = gevent.spawn(poller.poll)
+    gevent.spawn(push.send, b"x")
+    assert join(g)[0] == [(pull, green.POLLIN)]
+    assert poller.poll(None) == [(pull, green.POLLIN)]
+
+
 @zmqx_only  # pyzmq's green socket allows one waiting greenlet per direction
 def test_ordering_under_concurrent_greenlets(gpair):
     """Several greenlets send sequence-numbered messages and several receive:
@@ -300,7 +329,7 @@ def test_device_forwards_in_a_greenlet(gctx):
     front, back = gctx.socket(green.PULL), gctx.socket(green.PUSH)
     fport = front.bind_to_random_port("tcp://127.0.0.1")
     bport = back.bind_to_random_port("tcp://127.0.0.1")
-    dev = gevent.spawn(green.device, green.STREAMER, front, back)
+    dev = gevent.spawn(green.device, green.STREAMER, isocket=front, osocket=back)
     src, dst = gctx.socket(green.PUSH), gctx.socket(green.PULL)
     src.connect(f"tcp://127.0.0.1:{fport}")
     dst.connect(f"tcp://127.0.0.1:{bport}")

@@ -409,3 +409,127 @@ def test_a_failing_send_callback_does_not_stop_the_others(tpair, caplog):
         assert "Uncaught exception in ZMQStream callback" in caplog.text
         tx.close()
     run(main())
+
+
+def test_eventloop_future_cancellation_as_pyzmq(ctx):
+    """A cancelled call's Future raises the module's CancelledError, an
+    Exception as pyzmq's is; a finished call cannot be cancelled; closing the
+    socket cancels the calls waiting on it."""
+    assert issubclass(future.CancelledError, Exception)
+
+    async def main():
+        fctx = future.Context()
+        assert fctx.io_loop is None
+        pull, push = fctx.socket(zmq.PULL), fctx.socket(zmq.PUSH)
+        pull.linger = push.linger = 0
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+        waiting = pull.recv()
+        assert waiting.cancel() and waiting.cancelled()
+        assert isinstance(waiting.exception(), future.CancelledError)
+        with pytest.raises(future.CancelledError):
+            await waiting
+        finished = pull.recv()
+        await push.send(b"one")
+        assert await asyncio.wait_for(finished, WAIT_S) == b"one"
+        assert not finished.cancel() and not finished.cancelled()
+        closing = pull.recv()  # waits on the socket from the call on, as in pyzmq
+        pull.close()
+        with pytest.raises(future.CancelledError):
+            await asyncio.wait_for(closing, WAIT_S)
+        push.close()
+        fctx.term()
+    run(main())
+
+
+def test_eventloop_future_cancelling_loses_nothing(ctx):
+    """Receives cancelled while waiting, and while their message arrives, take
+    nothing: each message is received exactly once, in order, by a call that
+    was not cancelled (a cancel() that comes too late returns False)."""
+    async def main():
+        fctx = future.Context()
+        pull, push = fctx.socket(zmq.PULL), fctx.socket(zmq.PUSH)
+        pull.linger = push.linger = 0
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+        got, outcomes = [], set()
+        for i in range(600):
+            call = pull.recv()
+            for _ in range(i % 3):
+                await asyncio.sleep(0)  # loop turns, not time
+            await push.send(b"%d" % i)
+            for _ in range(i % 5):
+                await asyncio.sleep(0)  # the message may or may not have reached the call
+            if i % 2:
+                outcomes.add(call.cancel())
+                if call.cancelled():
+                    call = pull.recv()
+            got.append(int(await asyncio.wait_for(call, WAIT_S)))
+        assert got == list(range(600))
+        assert True in outcomes  # (cancelled while waiting at least once)
+        pull.close()
+        push.close()
+        fctx.term()
+    run(main())
+
+
+def test_eventloop_future_poller_waits_by_default(ctx):
+    """Poller.poll()'s default timeout (-1) waits until an event."""
+    async def main():
+        fctx = future.Context()
+        pull, push = fctx.socket(zmq.PULL), fctx.socket(zmq.PUSH)
+        pull.linger = push.linger = 0
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+        poller = future.Poller()
+        poller.register(pull, zmq.POLLIN)
+        polled = poller.poll()
+        await push.send(b"x")
+        assert await asyncio.wait_for(polled, WAIT_S) == [(pull, zmq.POLLIN)]
+        assert await poller.poll(None) == [(pull, zmq.POLLIN)]
+        pull.close()
+        push.close()
+        fctx.term()
+    run(main())
+
+
+@zmqx_only  # pyzmq's Future.cancel() takes no msg, so Task.cancel() fails on it
+def test_eventloop_future_cancelling_the_awaiting_task(ctx):
+    """Its CancelledError is also asyncio's: a Task awaiting a call ends
+    cancelled when cancelled, wait_for and asyncio.timeout raise TimeoutError,
+    and the cancelled calls took no message; Context(io_loop=...) warns as
+    pyzmq's does."""
+    with pytest.warns(DeprecationWarning):
+        future.Context(io_loop=object()).term()
+
+    async def main():
+        fctx = future.Context()
+        pull, push = fctx.socket(zmq.PULL), fctx.socket(zmq.PUSH)
+        pull.linger = push.linger = 0
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+
+        async def receive():
+            return await pull.recv()
+
+        task = asyncio.ensure_future(receive())
+        for _ in range(3):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert task.cancelled()
+        await push.send(b"kept")
+        assert await asyncio.wait_for(pull.recv(), WAIT_S) == b"kept"
+        with pytest.raises(asyncio.TimeoutError):  # not CancelledError (pyzmq's quirk)
+            await asyncio.wait_for(pull.recv(), 0.01)
+        if hasattr(asyncio, "timeout"):  # Python 3.11+
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.01):
+                    await pull.recv()
+        await push.send(b"still there")
+        assert await asyncio.wait_for(pull.recv(), WAIT_S) == b"still there"
+        pull.close()
+        push.close()
+        fctx.term()
+    run(main())

@@ -3,7 +3,7 @@
 tornado's IOLoop (pyzmq's ``zmq.eventloop.zmqstream``).
 
 The stream watches the socket's ZMQ_FD with ``IOLoop.add_handler`` and, on
-each wake, receives every message that is there (up to :data:`BATCH`) before
+each wake, receives every message that is there (up to ``BATCH``, 256) before
 yielding to the loop.  A send with nothing queued ahead of it goes out at
 once (DONTWAIT); only one the socket cannot take now waits in the queue.
 """

@@ -8,6 +8,7 @@ and re-reads ZMQ_EVENTS, so the hub keeps running other greenlets.
 """
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 from time import monotonic
@@ -31,6 +32,9 @@ _core = _zmq.Socket
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
 _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
+
+#: pyzmq's: the options that bound a wait (which zmqx's green sockets honour)
+TIMEOS: tuple[int, ...] = (RCVTIMEO, SNDTIMEO)
 
 
 class Socket(_zmq.Socket):
@@ -138,10 +142,13 @@ class Socket(_zmq.Socket):
 
     # --- messages -------------------------------------------------------------
 
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
-             routing_id: int | None = None, group: str | None = None) -> Any:
-        """Send one frame, blocking only this greenlet."""
-        args = (self, data, flags | _NOBLOCK, copy, track, routing_id, group)
+    def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
+             track: bool = False, **kwargs: Any) -> Any:
+        """Send one frame (``routing_id=``, ``group=`` as the blocking send),
+        blocking only this greenlet."""
+        args = (self, data, flags | _NOBLOCK, copy, track)
+        if kwargs:
+            return self._io(False, functools.partial(_send, **kwargs), args, flags)
         try:
             result = _send(*args)
         except Again:
@@ -164,16 +171,27 @@ class Socket(_zmq.Socket):
             self._on_fd()
         return result
 
-    def send_multipart(self, msg_parts: Iterable[Any], flags: int = 0, copy: bool = True,
-                       track: bool = False, **kwargs: Any) -> Any:
-        """Send a multipart message, blocking only this greenlet."""
+    # pyzmq's green send_multipart / recv_multipart take (*args, **kwargs) and
+    # pass them on: so do these, to the signatures of the blocking socket.
+
+    def send_multipart(self, *args: Any, **kwargs: Any) -> Any:
+        """``send_multipart(msg_parts, flags=0, copy=True, track=False, **kwargs)``:
+        send a multipart message, blocking only this greenlet."""
+        return self._send_multipart(*args, **kwargs)
+
+    def _send_multipart(self, msg_parts: Iterable[Any], flags: int = 0, copy: bool = True,
+                        track: bool = False, **kwargs: Any) -> Any:
         if type(msg_parts) is not list and type(msg_parts) is not tuple:
             msg_parts = list(msg_parts)  # a retry must see the same parts
-        return self._io(False, _send_multipart, (self, msg_parts, flags | _NOBLOCK, copy, track),
-                        flags)
+        attempt = functools.partial(_send_multipart, **kwargs) if kwargs else _send_multipart
+        return self._io(False, attempt, (self, msg_parts, flags | _NOBLOCK, copy, track), flags)
 
-    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
-        """Receive every frame of one message, blocking only this greenlet."""
+    def recv_multipart(self, *args: Any, **kwargs: Any) -> Any:
+        """``recv_multipart(flags=0, copy=True, track=False)``: receive every
+        frame of one message, blocking only this greenlet."""
+        return self._recv_multipart(*args, **kwargs)
+
+    def _recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         return self._io(True, _recv_multipart, (self, flags | _NOBLOCK, copy), flags)
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -239,14 +257,21 @@ class Socket(_zmq.Socket):
         poller.register(self, flags)
         return dict(poller.poll(timeout)).get(self, 0)
 
-    def get(self, option: int) -> Any:
-        """A socket option; a read of EVENTS is passed on to waiting greenlets."""
-        value = _get(self, option)
-        if option == _EVENTS and self._nwait:
+    def get(self, opt: int) -> Any:
+        """A socket option; a read of EVENTS is passed on to waiting greenlets.
+        (RCVTIMEO / SNDTIMEO are honoured here, so unlike pyzmq's green socket
+        this one does not warn about them.)"""
+        value = _get(self, opt)
+        if opt == _EVENTS and self._nwait:
             self._note(value)
         return value
 
-    getsockopt = get
+    def set(self, opt: int, val: Any) -> None:
+        """Set a socket option (pyzmq's green parameter names)."""
+        _core.set(self, opt, val)
+
+    def getsockopt(self, option: int) -> Any:
+        return self.get(option)
 
     @property
     def events(self) -> int:  # type: ignore[override]

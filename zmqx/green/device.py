@@ -29,7 +29,12 @@ def proxy(frontend: Socket, backend: Socket, capture: Socket | None = None) -> N
             (backend if sock is frontend else frontend).send_multipart(msg, copy=False)
 
 
-def device(device_type: int, frontend: Socket, backend: Socket) -> NoReturn:
-    """pyzmq's ``zmq.green.device``: ``device_type`` (QUEUE, FORWARDER,
-    STREAMER) is not needed, the sockets' types decide; see proxy()."""
-    proxy(frontend, backend)
+def device(device_type: int, isocket: Socket, osocket: Socket | int) -> NoReturn:
+    """pyzmq's ``zmq.green.device``: forward between ``isocket`` and
+    ``osocket`` (-1: ``isocket`` both ways) as proxy() does.  ``device_type``
+    (QUEUE, FORWARDER, STREAMER) is not needed: the sockets' types decide."""
+    if isinstance(osocket, int):
+        if osocket != -1:
+            raise TypeError(f"osocket must be a Socket or -1, not {osocket!r}")
+        osocket = isocket
+    proxy(isocket, osocket)

@@ -49,8 +49,8 @@ class Poller(_poll.Poller):
                 obj._on_fd()
         return ready
 
-    def poll(self, timeout: float | None = None) -> list[tuple[_Pollable, int]]:
-        """Wait up to ``timeout`` ms (None or negative: for ever) for events;
+    def poll(self, timeout: float | None = -1) -> list[tuple[_Pollable, int]]:
+        """Wait up to ``timeout`` ms (negative or None: for ever) for events;
         ``[(socket, events), ...]`` as the blocking Poller returns."""
         ready = self._now()
         if ready or timeout == 0:
