@@ -90,8 +90,8 @@ cdef inline int _init_copy(lz.zmq_msg_t *msg, const void *src, size_t n) except 
 
 cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t threshold,
                    MessageTracker tracker) except -1:
-    """Initialise msg with data's bytes: copied, or pinned zero-copy when
-    ``not copy`` and the buffer is at least ``threshold`` bytes."""
+    """Initialise msg with data's bytes: copied (0), or pinned zero-copy (1)
+    when ``not copy`` and the buffer is at least ``threshold`` bytes."""
     cdef Py_buffer view
     cdef zmqx_zc *node
     if type(data) is bytes:
@@ -114,7 +114,7 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
     if lz.zmq_msg_init_data(msg, node.view.buf, node.view.len, zmqx_zc_free, node) < 0:
         zmqx_zc_discard(node)
         _raise_errno(lz.zmq_errno())
-    return 0
+    return 1
 
 
 cdef class MessageTracker:
@@ -149,6 +149,30 @@ cdef class MessageTracker:
         return f"<zmqx.MessageTracker done={self.done}>"
 
 
+_FINISHED_TRACKER = MessageTracker()  # done: what send(copy=False) returns for copied data
+
+
+class _TrackerEvent:
+    """Frame.tracker_event: pyzmq's threading.Event for a tracked frame, as a
+    view of its MessageTracker (set once libzmq has released the frame)."""
+
+    __slots__ = ("_tracker",)
+
+    def __init__(self, tracker):
+        self._tracker = tracker
+
+    def is_set(self):
+        return self._tracker.done
+
+    def wait(self, timeout=None):
+        """Block until set, at most ``timeout`` seconds; whether it is set."""
+        try:
+            self._tracker.wait(-1 if timeout is None else timeout)
+        except _errors.NotDone:
+            return False
+        return True
+
+
 @cython.freelist(32)
 cdef class Frame:
     """One ZeroMQ message frame: a zmq_msg_t owned by this object.
@@ -162,7 +186,7 @@ cdef class Frame:
     * After ``close()`` the frame is empty and reading it raises ValueError.
     """
 
-    def __cinit__(self, data=None, track=False, copy=None, copy_threshold=None):
+    def __cinit__(self, data=None, track=False, copy=None, copy_threshold=None, **kwargs):
         lz.zmq_msg_init(&self.zmq_msg)
         ZMQX_DBG_ADD(ZMQX_DBG_FRAMES, 1)
         if data is None:
@@ -205,6 +229,12 @@ cdef class Frame:
         if self._bytes is None:
             self._bytes = _msg_bytes(&self.zmq_msg)
         return self._bytes
+
+    @property
+    def tracker_event(self):
+        """None for an untracked frame, else an Event-like view of ``tracker``
+        (``is_set()``, ``wait(timeout)``), as pyzmq's threading.Event."""
+        return None if self.tracker is None else _TrackerEvent(self.tracker)
 
     @property
     def buffer(self):

@@ -10,24 +10,89 @@ DEFAULT_PROTOCOL = _pickle.DEFAULT_PROTOCOL
 
 
 cdef class Socket(_SocketBatch):
-    """A ZeroMQ socket with pyzmq's API.  See _SocketCore for the invariants."""
+    """A ZeroMQ socket with pyzmq's API.  See _SocketCore for the invariants.
+
+    Attributes, as pyzmq: every socket option in lower or upper case
+    (``sock.linger``, ``sock.LINGER``: _Option descriptors on _SocketCore),
+    other cases when set (``sock.Linger = 0``), and ordinary attributes
+    (``sock.name = "backend"``, in ``__dict__``, which stays NULL until
+    then).  Setting an unknown all-upper-case name raises AttributeError.
+    """
+
+    def __cinit__(self, *args, **kwargs):
+        _drop_dict(self)
+
+    def __setattr__(self, str name, value):
+        cdef PyObject *descr = _PyType_Lookup(type(self), name)
+        if descr != NULL and Py_TYPE(<object>descr).tp_descr_set != NULL:
+            # options, properties, cdef attributes: the common, fast case
+            Py_TYPE(<object>descr).tp_descr_set(<object>descr, self, value)
+            return
+        key = name.upper()
+        if key == "SUBSCRIBE" or key == "UNSUBSCRIBE":  # not the methods: the options
+            self.set(_SOCK_OPTIONS[key.lower()],
+                     value.encode("utf-8") if isinstance(value, str) else value)
+        elif descr == NULL and key.lower() in _SOCK_OPTIONS and not _in_dict(self, name):
+            self.set(_SOCK_OPTIONS[key.lower()], value)  # sock.Linger = 0
+        elif descr == NULL and name == key and not _declared(type(self), name):
+            raise AttributeError(f"{type(self).__name__} has no such option: {key}")
+        else:
+            PyObject_GenericSetAttr(self, name, value)
+
+    def __dir__(self):
+        return sorted(set(dir(type(self))) | set(_constants.SocketOption.__members__)
+                      | set(_obj_dict(self)))
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        """``Socket[bytes]``, as pyzmq's generic Socket (for annotations)."""
+        return _GenericAlias(cls, item)
 
     @property
-    def hwm(self):
-        """SNDHWM (setting it sets SNDHWM and RCVHWM)."""
-        return self.get(lz.ZMQ_SNDHWM)
+    def socket_type(self):
+        """Deprecated alias of ``type``, as pyzmq."""
+        _warnings.warn("Socket.socket_type is deprecated, use Socket.type",
+                       DeprecationWarning, stacklevel=2)
+        return self.type
 
-    @hwm.setter
-    def hwm(self, int value):
-        self.set(lz.ZMQ_SNDHWM, value)
-        self.set(lz.ZMQ_RCVHWM, value)
+    def get_hwm(self):
+        """The high-water mark: SNDHWM, or RCVHWM if SNDHWM cannot be read."""
+        try:
+            return self.get(lz.ZMQ_SNDHWM)
+        except _errors.ZMQError:
+            return self.get(lz.ZMQ_RCVHWM)
 
-    def set_string(self, int option, str optval, encoding="utf-8"):
+    def set_hwm(self, value):
+        """Set SNDHWM and RCVHWM; raises the last error after trying both."""
+        raised = None
+        for option in (lz.ZMQ_SNDHWM, lz.ZMQ_RCVHWM):
+            try:
+                self.set(option, value)
+            except Exception as e:
+                raised = e
+        if raised is not None:
+            raise raised
+
+    hwm = property(get_hwm, set_hwm, None, "SNDHWM (RCVHWM if unreadable); setting sets both.")
+
+    def join(self, group):
+        """DISH: join ``group``.  Needs libzmq's draft API, which zmqx does not use."""
+        raise _errors.DraftAPIUnavailable("join")
+
+    def leave(self, group):
+        """DISH: leave ``group``.  Needs libzmq's draft API, which zmqx does not use."""
+        raise _errors.DraftAPIUnavailable("leave")
+
+    def set_string(self, int option, optval, encoding="utf-8"):
         """Set a text option from str."""
+        if not isinstance(optval, str):
+            raise TypeError(f"strings only, not {type(optval)}: {optval!r}")
         self.set(option, optval.encode(encoding))
 
     def get_string(self, int option, encoding="utf-8"):
         """A text option as str."""
+        if _kind_of(option) != _OPT_BYTES and _kind_of(option) != _OPT_STR:
+            raise TypeError(f"option {option} will not return a string to be decoded")
         return self.get(option).decode(encoding)
 
     setsockopt_string = setsockopt_unicode = set_string
@@ -61,7 +126,9 @@ cdef class Socket(_SocketBatch):
 
     # --- text and serialised messages -------------------------------------
 
-    def send_string(self, str u, int flags=0, bint copy=True, encoding="utf-8", **kwargs):
+    def send_string(self, u, int flags=0, bint copy=True, encoding="utf-8", **kwargs):
+        if not isinstance(u, str):
+            raise TypeError("str objects only")
         return self.send(u.encode(encoding), flags, copy, **kwargs)
 
     def recv_string(self, int flags=0, encoding="utf-8"):
@@ -117,4 +184,14 @@ cdef class Socket(_SocketBatch):
             self._monitor_socket = None
 
 
+    def __repr__(self):
+        cls = type(self)
+        name = "zmqx.Socket" if cls is Socket else f"{cls.__module__}.{cls.__name__}"
+        kind = getattr(self.type, "name", self._type)
+        closed = " closed" if self.handle == NULL else ""
+        return f"<{name}(zmq.{kind}) at {id(self):#x}{closed}>"
+
+
 _install_options(_SocketCore, Socket)
+_set_type_attr(Context, "_socket_class", Socket)
+

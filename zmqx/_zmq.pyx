@@ -34,7 +34,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.object cimport PyObject_GenericSetAttr, PyTypeObject
-from libc.errno cimport EAGAIN, EINTR
+from libc.errno cimport EAGAIN, EFAULT, EINTR, EINVAL
 from libc.stdint cimport int64_t, uint8_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
