@@ -175,8 +175,7 @@ cdef class Context:
         ``socket_class`` (default: the class attribute ``_socket_class``) makes
         it; other keyword arguments go to its constructor.
         """
-        if self.handle == NULL:
-            raise _errors.ZMQError(_constants.ENOTSUP)  # as pyzmq
+        self._check_open()  # ContextTerminated: a ZMQError, as pyzmq's ENOTSUP
         if socket_class is None:
             socket_class = self._socket_class
         s = socket_class(self, socket_type, **kwargs)
