@@ -11,9 +11,16 @@ from collections.abc import Callable, Iterable, Sequence
 from types import GenericAlias, TracebackType
 from typing import Any, Final, Literal, overload
 
-from typing_extensions import Buffer, Self, disjoint_base
+from typing import Generic
+
+from typing_extensions import Buffer, Self, TypeVar, disjoint_base
 
 from zmqx._asyncio_waiters import Waiters
+
+# Socket[bytes], Context[Socket]: generic as pyzmq's (what recv returns, what
+# socket() makes); the defaults keep bare ``Socket``/``Context`` complete types
+_SocketReturnT = TypeVar("_SocketReturnT", covariant=True, default=bytes)
+_SocketT = TypeVar("_SocketT", bound="Socket[Any]", covariant=True, default="Socket[bytes]")
 
 COPY_THRESHOLD: Final[int]
 DEFAULT_PROTOCOL: int
@@ -81,7 +88,7 @@ def zc_outstanding() -> int: ...
 # --- contexts -------------------------------------------------------------
 
 @disjoint_base
-class Context:
+class Context(Generic[_SocketT]):
     _socket_class: type[Socket]
     def __init__(self, io_threads: int | Context = 1, shadow: int | Context = 0) -> None: ...
     @classmethod
@@ -340,7 +347,7 @@ class _SocketBatch(_SocketCore):
     def recv_multipart_into(self, buffers: Iterable[Buffer], flags: int = 0) -> list[Any]: ...
 
 @disjoint_base
-class Socket(_SocketBatch):
+class Socket(_SocketBatch, Generic[_SocketReturnT]):
     # option names in any case, and ordinary attributes (see the module docstring)
     def __getattr__(self, name: str) -> Any: ...
     def __setattr__(self, name: str, value: Any, /) -> None: ...
