@@ -9,9 +9,7 @@ Context options.
 """
 from collections.abc import Callable, Iterable, Sequence
 from types import GenericAlias, TracebackType
-from typing import Any, Final, Literal, overload
-
-from typing import Generic
+from typing import Any, Final, Generic, Literal, overload
 
 from typing_extensions import Buffer, Self, TypeVar, disjoint_base
 
