@@ -427,10 +427,11 @@ cdef class _SocketCore:
         returns for the last part; with ``copy=False, track=True`` one tracker
         watches every zero-copy part."""
         cdef MessageTracker tracker = None
-        parts = _checked_parts(msg_parts)
-        if not parts:
+        cdef int zero_copy
+        parts = _checked_parts(msg_parts)  # a list or a tuple
+        cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(parts)
+        if n == 0:
             raise IndexError("send_multipart: msg_parts is empty")  # pyzmq's class
-        last = parts[len(parts) - 1]
         if track:
             for part in parts:
                 if isinstance(part, Frame):
@@ -438,7 +439,8 @@ cdef class _SocketCore:
             if not copy:
                 tracker = MessageTracker()
         zero_copy = self._send_parts(parts, flags, copy, tracker)
-        if isinstance(last, Frame):
+        last = <object>PySequence_Fast_GET_ITEM(parts, n - 1)
+        if type(last) is not bytes and isinstance(last, Frame):
             return (<Frame>last).tracker
         return None if copy else _sent_tracker(zero_copy, tracker)
 
