@@ -279,7 +279,7 @@ cdef class _SocketCore:
             raise _exception_for_errno(err)(err, f"{strerror(err)} (addr={addr!r})")
         return 0
 
-    def monitor(self, addr, int events=lz.ZMQ_EVENT_ALL):
+    def monitor(self, addr, int events=0xFFFF):  # ZMQ_EVENT_ALL, written so inspect reads it
         """Publish this socket's ``events`` on a PAIR socket bound at ``addr``
         (inproc://...); ``addr=None`` stops monitoring."""
         self._check_open()
@@ -459,7 +459,7 @@ cdef class _SocketCore:
         _poll_wait(&item, 1, timeout)
         return item.revents
 
-    def poll(self, timeout=None, int flags=lz.ZMQ_POLLIN):
+    def poll(self, timeout=None, int flags=1):  # ZMQ_POLLIN, written so inspect reads it
         """Wait up to ``timeout`` ms (None: forever) for ``flags``; return the events ready."""
         return self._poll_self(flags, -1 if timeout is None else timeout)
 

@@ -5,6 +5,7 @@
 
 import json as _json
 import pickle as _pickle
+import pickle  # send_pyobj's default reads pickle.DEFAULT_PROTOCOL: inspect resolves it
 
 DEFAULT_PROTOCOL = _pickle.DEFAULT_PROTOCOL
 
@@ -146,7 +147,7 @@ cdef class Socket(_SocketBatch):
     def recv_json(self, int flags=0, **kwargs):
         return _json.loads(self._recv_frame(flags, True, NULL, True), **kwargs)
 
-    def send_pyobj(self, obj, int flags=0, protocol=DEFAULT_PROTOCOL, **kwargs):
+    def send_pyobj(self, obj, int flags=0, protocol=pickle.DEFAULT_PROTOCOL, **kwargs):
         """Send ``obj`` pickled.  Only unpickle data from peers you trust."""
         return self.send(_pickle.dumps(obj, protocol), flags, **kwargs)
 
@@ -163,14 +164,14 @@ cdef class Socket(_SocketBatch):
 
     # --- monitoring -------------------------------------------------------
 
-    def get_monitor_socket(self, int events=lz.ZMQ_EVENT_ALL, addr=None):
+    def get_monitor_socket(self, events=None, addr=None):
         """A PAIR socket receiving this socket's monitor events (the same one on
         every call until disable_monitor())."""
         if self._monitor_socket is not None and not self._monitor_socket.closed:
             return self._monitor_socket
         if addr is None:
             addr = f"inproc://monitor.s-{<size_t>self.handle:x}"
-        self.monitor(addr, events)
+        self.monitor(addr, lz.ZMQ_EVENT_ALL if events is None else events)
         s = self.context.socket(lz.ZMQ_PAIR)
         s.connect(addr)
         self._monitor_socket = s
