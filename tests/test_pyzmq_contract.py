@@ -11,7 +11,7 @@ import warnings
 from typing import Any
 
 import pytest
-from _backend import IS_ZMQX, TIMEOUT_MS, run_in_thread, subscribe_and_sync, zmq
+from _backend import IS_ZMQX, run_in_thread, subscribe_and_sync, zmq
 from _forwarding import JOIN_S, bound, connected
 
 BIG = 100_000  # above COPY_THRESHOLD: copy=False sends it zero-copy
@@ -274,6 +274,21 @@ BAD_CALLS = {
     "ctx.get(str)": lambda m, c, s: c.get("x"),
     "ctx.socket(str)": lambda m, c, s: c.socket("x"),
     "ctx.socket(99)": lambda m, c, s: c.socket(99),
+    "ctx.socket(-1)": lambda m, c, s: c.socket(-1),
+    "ctx.socket(huge)": lambda m, c, s: c.socket(2**40),
+    "send(flags=huge)": lambda m, c, s: s.send(b"x", 2**40),
+    "poll(timeout=huge)": lambda m, c, s: s.poll(2**70),
+    "set(RCVTIMEO, str)": lambda m, c, s: s.setsockopt(m.RCVTIMEO, "x"),
+    "set(ROUTING_ID, too long)": lambda m, c, s: s.set(m.ROUTING_ID, b"x" * 300),
+    "set(MAXMSGSIZE, 2**70)": lambda m, c, s: s.set(m.MAXMSGSIZE, 2**70),
+    "Context(str)": lambda m, c, s: m.Context("x"),
+    "zmq_poll(bad item)": lambda m, c, s: m.zmq_poll([(1,)], 0),
+    "monitor(non-inproc)": lambda m, c, s: s.monitor("tcp://x"),
+    "unbind(not bound)": lambda m, c, s: s.unbind("tcp://127.0.0.1:1"),
+    "recv_into(read-only view)": lambda m, c, s: s.recv_into(memoryview(b"ab")),
+    "send_pyobj(unpicklable)": lambda m, c, s: s.send_pyobj(lambda: 1),
+    "recv_json timeout": lambda m, c, s: s.recv_json(),
+    "ctx.getsockopt(unset)": lambda m, c, s: c.getsockopt(m.SNDHWM),
     "ctx.FOO =": lambda m, c, s: setattr(c, "NO_SUCH_OPTION", 1),
     "set(SUBSCRIBE, bytearray)": lambda m, c, s: s.setsockopt(m.SUBSCRIBE, bytearray(b"x")),
     "set(SUBSCRIBE, memoryview)": lambda m, c, s: s.setsockopt(m.SUBSCRIBE, memoryview(b"x")),
@@ -327,7 +342,7 @@ TERMED_CALLS = {
 def _raised(module, call, state):
     ctx = module.Context()
     s = ctx.socket(module.SUB)
-    s.rcvtimeo = s.sndtimeo = TIMEOUT_MS
+    s.rcvtimeo = s.sndtimeo = 100   # "recv_json timeout" gives up at once
     try:
         if state != "open":
             s.close()

@@ -148,6 +148,8 @@ cdef class _SocketCore:
             return
         if context is None:
             raise TypeError("context must be specified")
+        if socket_type < 0:
+            raise TypeError("socket_type must be specified")  # as pyzmq
         elif not isinstance(context, Context):
             raise TypeError(f"context must be a zmqx.Context, not {type(context).__name__}")
         (<Context>context)._check_open()
