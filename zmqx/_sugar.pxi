@@ -4,10 +4,9 @@
 # on the frame path; it only calls _SocketCore's methods.
 
 import json as _json
-import pickle as _pickle
-import pickle  # send_pyobj's default reads pickle.DEFAULT_PROTOCOL: inspect resolves it
+import pickle  # not aliased: inspect resolves send_pyobj's default pickle.DEFAULT_PROTOCOL
 
-DEFAULT_PROTOCOL = _pickle.DEFAULT_PROTOCOL
+DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
 
 
 cdef class Socket(_SocketBatch):
@@ -16,8 +15,8 @@ cdef class Socket(_SocketBatch):
     Attributes, as pyzmq: every socket option in lower or upper case
     (``sock.linger``, ``sock.LINGER``: _Option descriptors on _SocketCore),
     other cases when set (``sock.Linger = 0``), and ordinary attributes
-    (``sock.name = "backend"``, in ``__dict__``, which stays NULL until
-    then).  Setting an unknown all-upper-case name raises AttributeError.
+    (``sock.name = "backend"``, in the instance ``__dict__``: see
+    _drop_dict).  Setting an unknown all-upper-case name raises AttributeError.
     """
 
     def __cinit__(self, *args, **kwargs):
@@ -35,7 +34,7 @@ cdef class Socket(_SocketBatch):
                      value.encode("utf-8") if isinstance(value, str) else value)
         elif descr == NULL and key.lower() in _SOCK_OPTIONS and not _in_dict(self, name):
             self.set(_SOCK_OPTIONS[key.lower()], value)  # sock.Linger = 0
-        elif descr == NULL and name == key and not _declared(type(self), name):
+        elif descr == NULL and name.isupper() and not _declared(type(self), name):
             raise AttributeError(f"{type(self).__name__} has no such option: {key}")
         else:
             PyObject_GenericSetAttr(self, name, value)
@@ -149,10 +148,10 @@ cdef class Socket(_SocketBatch):
 
     def send_pyobj(self, obj, int flags=0, protocol=pickle.DEFAULT_PROTOCOL, **kwargs):
         """Send ``obj`` pickled.  Only unpickle data from peers you trust."""
-        return self.send(_pickle.dumps(obj, protocol), flags, **kwargs)
+        return self.send(pickle.dumps(obj, protocol), flags, **kwargs)
 
     def recv_pyobj(self, int flags=0):
-        return _pickle.loads(self._recv_frame(flags, True, NULL, True))
+        return pickle.loads(self._recv_frame(flags, True, NULL, True))
 
     def send_serialized(self, msg, serialize, int flags=0, bint copy=True, **kwargs):
         """Send ``serialize(msg)``, a list of frames, as one multipart message."""
