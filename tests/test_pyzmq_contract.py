@@ -208,6 +208,26 @@ def test_send_multipart_returns_the_tracker_of_the_frames(pair):
     assert zmq.Frame(b"e").tracker_event is None
 
 
+def test_message_tracker_watches_others(pair):
+    a, b = pair()
+    first = a.send(b"f" * BIG, copy=False, track=True)
+    event = threading.Event()
+    both = zmq.MessageTracker(first, event)
+    assert not both.done
+    with pytest.raises(zmq.NotDone):
+        both.wait(0.01)
+    b.recv()
+    first.wait(5)
+    assert not both.done             # the event is not set yet
+    event.set()
+    both.wait(5)
+    assert both.done
+    with pytest.raises(ValueError):
+        zmq.MessageTracker(zmq.Frame(b"untracked"))
+    with pytest.raises(TypeError):
+        zmq.MessageTracker(5)
+
+
 # --- proxies end with ContextTerminated -------------------------------------------
 
 def _run_until_term(ctx, func, *args):

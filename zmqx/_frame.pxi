@@ -122,14 +122,27 @@ cdef class MessageTracker:
 
     Invariant: ``_pending`` counts frames libzmq still holds.  zmqx_zc_new adds
     one per frame and libzmq's free callback (any thread, no GIL) subtracts one,
-    both atomically; ``done`` is ``_pending == 0``.  A tracker for copied data
-    is created done.
+    both atomically; ``done`` is ``_pending == 0`` (and, for a tracker made
+    as ``MessageTracker(*towatch)``, every tracker, Frame and Event in
+    ``_watch`` done too).  A tracker for copied data is created done.
     """
+
+    def __init__(self, *towatch):
+        """Also watch ``towatch``: other MessageTrackers, tracked Frames, or
+        Events (anything with ``is_set()``), as pyzmq."""
+        if towatch:
+            self._watch = tuple(_watched(obj) for obj in towatch)
+
+    cdef bint _done(self):
+        if zmqx_atomic_load(&self._pending) != 0:
+            return False
+        return self._watch is None or all(
+            w.done if isinstance(w, MessageTracker) else w.is_set() for w in self._watch)
 
     @property
     def done(self):
         """True once libzmq has released every frame this tracker watches."""
-        return zmqx_atomic_load(&self._pending) == 0
+        return self._done()
 
     def wait(self, timeout=-1):
         """Block until ``done``, at most ``timeout`` seconds (-1: forever).
@@ -138,7 +151,7 @@ cdef class MessageTracker:
         """
         cdef double deadline = _monotonic() + timeout if timeout is not None and timeout >= 0 else -1
         cdef double delay = 1e-5
-        while zmqx_atomic_load(&self._pending) != 0:
+        while not self._done():
             if deadline >= 0 and _monotonic() >= deadline:
                 raise _errors.NotDone()
             _time.sleep(delay)
@@ -147,6 +160,17 @@ cdef class MessageTracker:
 
     def __repr__(self):
         return f"<zmqx.MessageTracker done={self.done}>"
+
+
+cdef object _watched(obj):
+    """What MessageTracker(*towatch) waits on for ``obj`` (pyzmq's rules)."""
+    if isinstance(obj, MessageTracker) or hasattr(obj, "is_set"):  # a tracker, an Event
+        return obj
+    if isinstance(obj, Frame):
+        if (<Frame>obj).tracker is None:
+            raise ValueError("Not a tracked message")
+        return (<Frame>obj).tracker
+    raise TypeError(f"Require Events or Message Frames, not {type(obj)}")
 
 
 _FINISHED_TRACKER = MessageTracker()  # done: what send(copy=False) returns for copied data

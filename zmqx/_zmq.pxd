@@ -9,7 +9,10 @@ from zmqx cimport _libzmq as lz
 
 cdef class MessageTracker:
     cdef int _pending           # frames libzmq still holds; changed atomically
+    cdef tuple _watch           # MessageTracker(*towatch): trackers and events also waited for
     cdef object __weakref__
+
+    cdef bint _done(self)
 
 
 cdef class Frame:
