@@ -208,6 +208,16 @@ def test_send_multipart_returns_the_tracker_of_the_frames(pair):
     assert zmq.Frame(b"e").tracker_event is None
 
 
+def test_received_frames_tracked_on_request(pair):
+    a, b = pair()
+    a.send(b"x")
+    assert b.recv(copy=False).tracker is None
+    a.send(b"x")
+    assert b.recv(copy=False, track=True).tracker.done
+    a.send_multipart([b"x", b"y"])
+    assert all(f.tracker.done for f in b.recv_multipart(copy=False, track=True))
+
+
 def test_message_tracker_watches_others(pair):
     a, b = pair()
     first = a.send(b"f" * BIG, copy=False, track=True)

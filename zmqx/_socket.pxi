@@ -381,8 +381,12 @@ cdef class _SocketCore:
         return _sent_tracker(self._send_frame(data, flags, False, tracker), tracker)
 
     def recv(self, int flags=0, bint copy=True, bint track=False):
-        """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy)."""
-        return self._recv_frame(flags, copy, NULL, True)
+        """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy;
+        with ``track``, its tracker is a done one, as pyzmq's)."""
+        frame = self._recv_frame(flags, copy, NULL, True)
+        if track and not copy:
+            (<Frame>frame).tracker = _FINISHED_TRACKER
+        return frame
 
     def recv_into(self, buffer, Py_ssize_t nbytes=0, int flags=0):
         """Receive one frame into a writable buffer; return the frame's full size
@@ -452,6 +456,8 @@ cdef class _SocketCore:
         cdef int more = 1
         while more:
             parts.append(self._recv_frame(flags, copy, &more, True))
+            if track and not copy:
+                (<Frame>parts[len(parts) - 1]).tracker = _FINISHED_TRACKER
         return parts
 
     cdef int _poll_self(self, int events, long timeout) except -1:
