@@ -69,7 +69,10 @@ cdef inline int _check_alive(Context ctx) except -1:
 
 
 cdef class Context:
-    """A libzmq context: I/O threads plus the sockets made from it.
+    """Context(io_threads=1, shadow=0)
+--
+
+A libzmq context: I/O threads plus the sockets made from it.
 
     Invariants:
     * ``handle`` is NULL exactly when the context is closed (terminated).

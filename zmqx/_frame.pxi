@@ -118,7 +118,10 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
 
 
 cdef class MessageTracker:
-    """Tells when libzmq has released the zero-copy frames of one send.
+    """MessageTracker(*towatch)
+--
+
+Tells when libzmq has released the zero-copy frames of one send.
 
     Invariant: ``_pending`` counts frames libzmq still holds.  zmqx_zc_new adds
     one per frame and libzmq's free callback (any thread, no GIL) subtracts one,

@@ -10,7 +10,10 @@ DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
 
 
 cdef class Socket(_SocketBatch):
-    """A ZeroMQ socket with pyzmq's API.  See _SocketCore for the invariants.
+    """Socket(ctx_or_socket=None, socket_type=0, *, shadow=0, copy_threshold=None)
+--
+
+A ZeroMQ socket with pyzmq's API.  See _SocketCore for the invariants.
 
     Attributes, as pyzmq: every socket option in lower or upper case
     (``sock.linger``, ``sock.LINGER``: _Option descriptors on _SocketCore),
