@@ -347,6 +347,14 @@ class _SocketBatch(_SocketCore):
 
 @disjoint_base
 class Socket(_SocketBatch, Generic[_SocketReturnT]):
+    def __new__(
+        cls,
+        ctx_or_socket: Context | _SocketCore | None = None,
+        socket_type: int = 0,
+        *,
+        shadow: int | _SocketCore = 0,
+        copy_threshold: int | None = None,
+    ) -> Self: ...
     # option names in any case, and ordinary attributes (see the module docstring)
     def __getattr__(self, name: str) -> Any: ...
     def __setattr__(self, name: str, value: Any, /) -> None: ...
