@@ -169,7 +169,7 @@ def test_monitored_queue_router_to_router_swaps_ids(lctx):
     finish(lctx, dev, client, worker, mon)
 
 
-def test_monitored_queue_function_returns_on_term(lctx):
+def test_monitored_queue_function_raises_on_term(lctx):
     ins, outs, mons = (lctx.socket(t) for t in (zmq.PULL, zmq.PUSH, zmq.PUSH))
     for s, name in ((ins, "in"), (outs, "out"), (mons, "mon")):
         s.bind(f"inproc://mqf-{name}")
@@ -180,7 +180,7 @@ def test_monitored_queue_function_returns_on_term(lctx):
             devices.monitored_queue(ins, outs, mons)
             done["returned"] = True
         except zmq.ContextTerminated:
-            done["raised"] = True            # pyzmq's behaviour
+            done["raised"] = True            # as pyzmq
         finally:
             for s in (ins, outs, mons):
                 s.close()
@@ -197,7 +197,7 @@ def test_monitored_queue_function_returns_on_term(lctx):
         s.close()
     run_in_thread(lctx.term, timeout=JOIN_S)
     t.join(JOIN_S)
-    assert not t.is_alive() and done
+    assert not t.is_alive() and done == {"raised": True}
 
 
 # --- process devices -------------------------------------------------------------

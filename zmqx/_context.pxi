@@ -7,8 +7,72 @@ cdef dict _CTX_OPTIONS = {k.lower(): int(v) for k, v in _constants.ContextOption
 cdef dict _SOCK_OPTIONS = {k.lower(): int(v) for k, v in _constants.SocketOption.__members__.items()}
 
 
+# --- attribute helpers (Context and Socket) ---------------------------------
+
+from types import GenericAlias as _GenericAlias
+import warnings as _warnings
+from cpython.ref cimport Py_XDECREF
+
+cdef extern from "Python.h":
+    PyObject *_PyType_Lookup(type t, object name)   # borrowed; no exception set
+    int PY_VERSION_HEX
+    PyTypeObject *_type_of "Py_TYPE"(object o)
+    void _type_modified "PyType_Modified"(object type)
+
+
+cdef inline PyObject **_dict_ptr(object o) noexcept:
+    cdef Py_ssize_t offset = _type_of(o).tp_dictoffset
+    return <PyObject **>((<char *><PyObject *>o) + offset) if offset > 0 else NULL
+
+
+cdef void _drop_dict(object o) noexcept:
+    """Free the instance dict Cython made eagerly, so method calls take the
+    interpreter's fast path: with no dict at all on CPython 3.12+ (the
+    LAZY_DICT specialisation; CPython makes the dict on the first attribute
+    set), but with an empty one on 3.11 (LOAD_METHOD_WITH_DICT; no dict
+    defeats it), so 3.11 keeps Cython's."""
+    cdef PyObject **p = _dict_ptr(o)
+    cdef PyObject *d
+    if 0x030B0000 <= PY_VERSION_HEX < 0x030C0000:
+        return
+    if p != NULL and p[0] != NULL:
+        d = p[0]
+        p[0] = NULL
+        Py_XDECREF(d)
+
+
+cdef object _obj_dict(object o):
+    cdef PyObject **p = _dict_ptr(o)
+    return <object>p[0] if p != NULL and p[0] != NULL else {}
+
+
+cdef bint _in_dict(object o, name):
+    return name in _obj_dict(o)
+
+
+cdef bint _declared(type cls, str name):
+    """Whether a class in cls's MRO annotates ``name`` (pyzmq lets those be set)."""
+    return any(name in getattr(c, "__annotations__", {}) for c in cls.__mro__)
+
+
+cdef _set_type_attr(type cls, str name, value):
+    """cls.name = value for an extension type (see _install_options)."""
+    (<dict>(<PyTypeObject *>cls).tp_dict)[name] = value
+    _type_modified(cls)
+
+
+cdef inline int _check_alive(Context ctx) except -1:
+    """get()/set() on a terminated context: RuntimeError, as pyzmq."""
+    if ctx.handle == NULL:
+        raise RuntimeError("Context has been destroyed")
+    return 0
+
+
 cdef class Context:
-    """A libzmq context: I/O threads plus the sockets made from it.
+    """Context(io_threads=1, shadow=0)
+--
+
+A libzmq context: I/O threads plus the sockets made from it.
 
     Invariants:
     * ``handle`` is NULL exactly when the context is closed (terminated).
@@ -23,7 +87,7 @@ cdef class Context:
       never terminates it.
     """
 
-    _socket_class = None  # set to Socket below; subclasses may override
+    _socket_class = None  # Socket, set at the end of _sugar.pxi; subclasses may override
 
     def __cinit__(self, *args, **kwargs):
         self.handle = NULL
@@ -31,17 +95,24 @@ cdef class Context:
         self._sockets = _weakref.WeakSet()
         self._pid = zmqx_getpid()
 
-    def __init__(self, int io_threads=1, *, shadow=0):
+    def __init__(self, io_threads=1, shadow=0):
+        cdef int n
         if self.handle != NULL:
             return
+        if isinstance(io_threads, Context):  # Context(other): a shadow, as pyzmq
+            shadow, io_threads = io_threads, 1
         if shadow:
+            if isinstance(shadow, Context):
+                self._shadow_obj = shadow  # keeps the handle alive while we use it
+                shadow = (<Context>shadow).underlying
             self.handle = <void *><size_t>shadow
             self._shadow = True
         else:
+            n = io_threads
             self.handle = _check_ptr(lz.zmq_ctx_new())
             ZMQX_DBG_ADD(ZMQX_DBG_CONTEXTS, 1)
-            if io_threads != 1:
-                _check_rc(lz.zmq_ctx_set(self.handle, lz.ZMQ_IO_THREADS, io_threads))
+            if n != 1:
+                _check_rc(lz.zmq_ctx_set(self.handle, lz.ZMQ_IO_THREADS, n))
 
     def __dealloc__(self):
         if self.handle != NULL and not self._shadow:
@@ -63,8 +134,29 @@ cdef class Context:
 
     @classmethod
     def shadow(cls, address):
-        """Wrap a context made elsewhere (its address as an int); never terminated here."""
+        """Wrap a context made elsewhere (a Context, or its address as an int);
+        never terminated here."""
         return cls(shadow=address)
+
+    def __copy__(self, memo=None):
+        """A shadow of this context, as pyzmq."""
+        return type(self).shadow(self)
+
+    __deepcopy__ = __copy__
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        """``Context[Socket]``, as pyzmq's generic Context (for annotations)."""
+        return _GenericAlias(cls, item)
+
+    @property
+    def sockopts(self):
+        """The default socket options (option -> value) for new sockets."""
+        return self._sockopts
+
+    @sockopts.setter
+    def sockopts(self, dict value):
+        self._sockopts = value
 
     @property
     def underlying(self):
@@ -80,11 +172,16 @@ cdef class Context:
             _raise_errno(lz.ETERM)
         return 0
 
-    def socket(self, int socket_type, **kwargs):
-        """A new socket of ``socket_type``, with the context's default options applied."""
-        self._check_open()
-        cls = self._socket_class if self._socket_class is not None else Socket
-        s = cls(self, socket_type, **kwargs)
+    def socket(self, socket_type, socket_class=None, **kwargs):
+        """A new socket of ``socket_type``, with the context's default options applied.
+
+        ``socket_class`` (default: the class attribute ``_socket_class``) makes
+        it; other keyword arguments go to its constructor.
+        """
+        self._check_open()  # ContextTerminated: a ZMQError, as pyzmq's ENOTSUP
+        if socket_class is None:
+            socket_class = self._socket_class
+        s = socket_class(self, socket_type, **kwargs)
         for opt, value in self._sockopts.items():
             try:
                 s.set(opt, value)
@@ -116,47 +213,67 @@ cdef class Context:
 
     def get(self, int option):
         """A context option (IO_THREADS, MAX_SOCKETS, ...)."""
-        self._check_open()
+        _check_alive(self)
         cdef int rc = lz.zmq_ctx_get(self.handle, option)
         _check_rc(rc)
         return rc
 
-    def set(self, int option, int value):
-        """Set a context option."""
-        self._check_open()
-        _check_rc(lz.zmq_ctx_set(self.handle, option, value))
+    def set(self, int option, optval):
+        """Set a context option (an int)."""
+        _check_alive(self)
+        if not isinstance(optval, int):
+            raise TypeError(f"expected int, got: {optval!r}")
+        _check_rc(lz.zmq_ctx_set(self.handle, option, optval))
 
-    def setsockopt(self, int option, value):
+    def setsockopt(self, opt, value):
         """Set a default socket option for sockets made from now on."""
-        self._sockopts[option] = value
+        self._sockopts[opt] = value
 
-    def getsockopt(self, int option):
+    def getsockopt(self, opt):
         """A default socket option set with setsockopt()."""
-        return self._sockopts[option]
+        return self._sockopts[opt]
 
-    def __getattr__(self, str name):
+    # Attributes, as pyzmq: context options and default socket options in any
+    # case (ctx.IO_THREADS, ctx.linger = 0), other names as ordinary
+    # attributes (ctx.name = ...) except unknown all-upper-case ones.
+
+    def __getattr__(self, str name):  # only for names not found the usual way
         key = name.lower()
         if key in _CTX_OPTIONS:
             return self.get(_CTX_OPTIONS[key])
-        if key in _SOCK_OPTIONS and _SOCK_OPTIONS[key] in self._sockopts:
-            return self._sockopts[_SOCK_OPTIONS[key]]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if key in _SOCK_OPTIONS:
+            if _SOCK_OPTIONS[key] in self._sockopts:
+                return self._sockopts[_SOCK_OPTIONS[key]]
+            raise AttributeError(name.upper())
+        raise AttributeError(f"{type(self).__name__} has no such option: {name.upper()}")
 
     def __setattr__(self, str name, value):
         key = name.lower()
-        if key in _CTX_OPTIONS:
+        if _PyType_Lookup(type(self), name) != NULL or _in_dict(self, name):
+            PyObject_GenericSetAttr(self, name, value)
+        elif key in _CTX_OPTIONS:
             self.set(_CTX_OPTIONS[key], value)
         elif key in _SOCK_OPTIONS:
             self._sockopts[_SOCK_OPTIONS[key]] = value
+        elif name.isupper() and not _declared(type(self), name):
+            raise AttributeError(f"{type(self).__name__} has no such option: {name.upper()}")
         else:
             PyObject_GenericSetAttr(self, name, value)
 
     def __delattr__(self, str name):
         key = name.lower()
-        if key in _SOCK_OPTIONS and _SOCK_OPTIONS[key] in self._sockopts:
+        if _in_dict(self, name):
+            del _obj_dict(self)[name]
+        elif key in _SOCK_OPTIONS:
+            if _SOCK_OPTIONS[key] not in self._sockopts:
+                raise AttributeError(name.upper())
             del self._sockopts[_SOCK_OPTIONS[key]]
         else:
-            raise AttributeError(f"cannot delete {name!r}")
+            raise AttributeError(f"No such socket option: {name.upper()!r}")
+
+    def __dir__(self):
+        return sorted(set(dir(type(self))) | set(_constants.ContextOption.__members__)
+                      | set(_obj_dict(self)))
 
     def __enter__(self):
         return self
@@ -165,5 +282,9 @@ cdef class Context:
         self.destroy()
 
     def __repr__(self):
-        state = "closed" if self.handle == NULL else f"{len(self._sockets)} socket(s)"
-        return f"<{type(self).__module__}.{type(self).__name__} {state} at {id(self):#x}>"
+        cls = type(self)
+        name = "zmqx.Context" if cls is Context else f"{cls.__module__}.{cls.__name__}"
+        n = sum(1 for s in self._sockets if not s.closed)
+        sockets = f"{n} socket{'s' if n > 1 else ''}" if n else ""
+        closed = " closed" if self.handle == NULL else ""
+        return f"<{name}({sockets}) at {id(self):#x}{closed}>"

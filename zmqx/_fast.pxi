@@ -5,9 +5,10 @@
 # Cython's wrapper of ``def send(self, data, int flags=0, ...)`` unpacks all six
 # parameters on every call (about 90 instructions under callgrind, before any
 # work).  The entries here are METH_FASTCALL methods that serve the common
-# shapes directly -- positional data and flags, nothing else -- and pass every
-# other call unchanged to the full ``def`` method, which stays the one
-# definition of the API (signature, defaults, errors).  They are installed once,
+# shapes directly -- positional data (not a Frame: that returns its tracker)
+# and flags, nothing else -- and pass every other call unchanged to the full
+# ``def`` method, which stays the one definition of the API (signature,
+# defaults, errors).  They are installed once,
 # at import, over those names in _SocketCore's dict; subclasses that define
 # their own send/recv (the asyncio socket) are unaffected.
 
@@ -37,10 +38,12 @@ cdef list _fast_strings = []           # owns ml_name and ml_doc
 cdef object _send_entry(object self, PyObject **args, Py_ssize_t nargs, PyObject *kwnames):
     cdef int flags = 0
     if kwnames == NULL and 1 <= nargs <= 2:
-        if nargs == 2:
-            flags = <object>args[1]
-        (<_SocketCore>self)._send_frame(<object>args[0], flags, True, None)
-        return None
+        data = <object>args[0]
+        if type(data) is bytes or not isinstance(data, Frame):  # a Frame returns its tracker
+            if nargs == 2:
+                flags = <object>args[1]
+            (<_SocketCore>self)._send_frame(data, flags, True, None)
+            return None
     return _full_send(self, args, nargs, kwnames)
 
 

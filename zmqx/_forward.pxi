@@ -5,8 +5,8 @@
 #
 # Both move whole multipart messages with _relay().  The loops hold no GIL;
 # they come back to it only to run signal handlers (EINTR) and to raise.  A
-# loop ends on TERMINATE (priority proxy's control socket) or when the context
-# terminates (ETERM): both are a normal return, as for zmqx.proxy.
+# loop returns on TERMINATE (priority proxy's control socket) and raises
+# ContextTerminated when the context terminates, as zmqx.proxy (and pyzmq).
 
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc
@@ -122,12 +122,12 @@ cdef int _poll_nogil(lz.zmq_pollitem_t *items, int n, int *err) noexcept nogil:
 
 cdef int _run_loop(int (*loop)(void *, int *) noexcept nogil, void *state) except -1:
     """Run ``loop`` without the GIL until it stops; between runs, handle EINTR
-    (signal handlers may raise) and raise libzmq errors other than ETERM."""
+    (signal handlers may raise) and raise libzmq errors (ETERM included)."""
     cdef int rc, err = 0
     while True:
         with nogil:
             rc = loop(state, &err)
-        if rc == _FWD_STOP or (rc == _FWD_ERR and err == lz.ETERM):
+        if rc == _FWD_STOP:
             return 0
         if rc == _FWD_PYERR:
             return -1               # the handler's exception is set
@@ -242,9 +242,10 @@ def priority_proxy(frontends, backend, capture=None, control=None):
     frame.  ``control`` (optional) takes PAUSE, RESUME and TERMINATE (a REP
     control socket is answered with an empty frame).
 
-    Runs without the GIL until TERMINATE or until the context terminates, then
-    returns the number of messages forwarded from each frontend.  Signal
-    handlers run while it waits; what they raise propagates.
+    Runs without the GIL until TERMINATE, then returns the number of messages
+    forwarded from each frontend; raises ContextTerminated if the context
+    terminates first.  Signal handlers run while it waits; what they raise
+    propagates.
     """
     cdef _Priority st
     cdef list fronts = _handles(frontends, "frontend")
@@ -317,7 +318,8 @@ def monitored_queue(in_socket, out_socket, mon_socket, bytes in_prefix=b"in",
     When both sockets are ROUTERs, the first two frames of each message trade
     places, so a message addressed ``[recipient, ...]`` by a peer of one side
     reaches ``recipient`` on the other as ``[sender, ...]`` (pyzmq's rule).
-    Runs without the GIL until the context terminates, then returns.
+    Runs without the GIL until the context terminates, then raises
+    ContextTerminated (as pyzmq).
     """
     cdef _Queue q
     q.ins = _handle_or_null(in_socket, "in_socket")

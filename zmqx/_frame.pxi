@@ -90,8 +90,8 @@ cdef inline int _init_copy(lz.zmq_msg_t *msg, const void *src, size_t n) except 
 
 cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t threshold,
                    MessageTracker tracker) except -1:
-    """Initialise msg with data's bytes: copied, or pinned zero-copy when
-    ``not copy`` and the buffer is at least ``threshold`` bytes."""
+    """Initialise msg with data's bytes: copied (0), or pinned zero-copy (1)
+    when ``not copy`` and the buffer is at least ``threshold`` bytes."""
     cdef Py_buffer view
     cdef zmqx_zc *node
     if type(data) is bytes:
@@ -114,22 +114,38 @@ cdef int _init_msg(lz.zmq_msg_t *msg, object data, bint copy, Py_ssize_t thresho
     if lz.zmq_msg_init_data(msg, node.view.buf, node.view.len, zmqx_zc_free, node) < 0:
         zmqx_zc_discard(node)
         _raise_errno(lz.zmq_errno())
-    return 0
+    return 1
 
 
 cdef class MessageTracker:
-    """Tells when libzmq has released the zero-copy frames of one send.
+    """MessageTracker(*towatch)
+--
+
+Tells when libzmq has released the zero-copy frames of one send.
 
     Invariant: ``_pending`` counts frames libzmq still holds.  zmqx_zc_new adds
     one per frame and libzmq's free callback (any thread, no GIL) subtracts one,
-    both atomically; ``done`` is ``_pending == 0``.  A tracker for copied data
-    is created done.
+    both atomically; ``done`` is ``_pending == 0`` (and, for a tracker made
+    as ``MessageTracker(*towatch)``, every tracker, Frame and Event in
+    ``_watch`` done too).  A tracker for copied data is created done.
     """
+
+    def __init__(self, *towatch):
+        """Also watch ``towatch``: other MessageTrackers, tracked Frames, or
+        Events (anything with ``is_set()``), as pyzmq."""
+        if towatch:
+            self._watch = tuple(_watched(obj) for obj in towatch)
+
+    cdef bint _done(self):
+        if zmqx_atomic_load(&self._pending) != 0:
+            return False
+        return self._watch is None or all(
+            w.done if isinstance(w, MessageTracker) else w.is_set() for w in self._watch)
 
     @property
     def done(self):
         """True once libzmq has released every frame this tracker watches."""
-        return zmqx_atomic_load(&self._pending) == 0
+        return self._done()
 
     def wait(self, timeout=-1):
         """Block until ``done``, at most ``timeout`` seconds (-1: forever).
@@ -138,7 +154,7 @@ cdef class MessageTracker:
         """
         cdef double deadline = _monotonic() + timeout if timeout is not None and timeout >= 0 else -1
         cdef double delay = 1e-5
-        while zmqx_atomic_load(&self._pending) != 0:
+        while not self._done():
             if deadline >= 0 and _monotonic() >= deadline:
                 raise _errors.NotDone()
             _time.sleep(delay)
@@ -147,6 +163,41 @@ cdef class MessageTracker:
 
     def __repr__(self):
         return f"<zmqx.MessageTracker done={self.done}>"
+
+
+cdef object _watched(obj):
+    """What MessageTracker(*towatch) waits on for ``obj`` (pyzmq's rules)."""
+    if isinstance(obj, MessageTracker) or hasattr(obj, "is_set"):  # a tracker, an Event
+        return obj
+    if isinstance(obj, Frame):
+        if (<Frame>obj).tracker is None:
+            raise ValueError("Not a tracked message")
+        return (<Frame>obj).tracker
+    raise TypeError(f"Require Events or Message Frames, not {type(obj)}")
+
+
+_FINISHED_TRACKER = MessageTracker()  # done: what send(copy=False) returns for copied data
+
+
+class _TrackerEvent:
+    """Frame.tracker_event: pyzmq's threading.Event for a tracked frame, as a
+    view of its MessageTracker (set once libzmq has released the frame)."""
+
+    __slots__ = ("_tracker",)
+
+    def __init__(self, tracker):
+        self._tracker = tracker
+
+    def is_set(self):
+        return self._tracker.done
+
+    def wait(self, timeout=None):
+        """Block until set, at most ``timeout`` seconds; whether it is set."""
+        try:
+            self._tracker.wait(-1 if timeout is None else timeout)
+        except _errors.NotDone:
+            return False
+        return True
 
 
 @cython.freelist(32)
@@ -162,7 +213,7 @@ cdef class Frame:
     * After ``close()`` the frame is empty and reading it raises ValueError.
     """
 
-    def __cinit__(self, data=None, track=False, copy=None, copy_threshold=None):
+    def __cinit__(self, data=None, track=False, copy=None, copy_threshold=None, **kwargs):
         lz.zmq_msg_init(&self.zmq_msg)
         ZMQX_DBG_ADD(ZMQX_DBG_FRAMES, 1)
         if data is None:
@@ -205,6 +256,12 @@ cdef class Frame:
         if self._bytes is None:
             self._bytes = _msg_bytes(&self.zmq_msg)
         return self._bytes
+
+    @property
+    def tracker_event(self):
+        """None for an untracked frame, else an Event-like view of ``tracker``
+        (``is_set()``, ``wait(timeout)``), as pyzmq's threading.Event."""
+        return None if self.tracker is None else _TrackerEvent(self.tracker)
 
     @property
     def buffer(self):

@@ -52,18 +52,23 @@ cdef void *_handle_or_null(s, str role) except? NULL:
     return (<_SocketCore>s).handle
 
 
+cdef void *_proxy_side(s, str role) except NULL:
+    """The handle of a proxy's frontend or backend, which must be a socket."""
+    if s is None:
+        raise TypeError(f"{role} must be a zmqx socket, not None")
+    return _handle_or_null(s, role)
+
+
 def proxy(frontend, backend, capture=None):
     """Forward messages between ``frontend`` and ``backend`` until the context
     terminates (raises ContextTerminated), without the GIL.  ``capture``, if
     given, receives a copy of every message."""
-    _proxy_wait(_handle_or_null(frontend, "frontend"), _handle_or_null(backend, "backend"),
-                _handle_or_null(capture, "capture"), NULL)
+    return _proxy_wait(_proxy_side(frontend, "frontend"), _proxy_side(backend, "backend"),
+                       _handle_or_null(capture, "capture"), NULL)
 
 
 def proxy_steerable(frontend, backend, capture=None, control=None):
-    """proxy() that also obeys PAUSE/RESUME/TERMINATE/STATISTICS on ``control``;
-    returns after TERMINATE."""
-    if control is None:
-        raise TypeError("proxy_steerable needs a control socket")
-    _proxy_wait(_handle_or_null(frontend, "frontend"), _handle_or_null(backend, "backend"),
-                _handle_or_null(capture, "capture"), _handle_or_null(control, "control"))
+    """proxy() that also obeys PAUSE/RESUME/TERMINATE/STATISTICS on ``control``
+    (without one, it is proxy()); returns 0 after TERMINATE."""
+    return _proxy_wait(_proxy_side(frontend, "frontend"), _proxy_side(backend, "backend"),
+                       _handle_or_null(capture, "capture"), _handle_or_null(control, "control"))

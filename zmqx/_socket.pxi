@@ -58,21 +58,43 @@ cdef int _setsockopt(void *h, int option, object value) except -1:
     cdef int ivalue
     cdef int64_t lvalue
     cdef Py_buffer view
+    if isinstance(value, str):
+        raise TypeError("unicode not allowed, use setsockopt_string")
     if kind == _OPT_BYTES or kind == _OPT_STR:
-        if isinstance(value, str):
-            raise TypeError("str option values are not allowed: encode them, or use set_string")
+        if not isinstance(value, bytes):  # as pyzmq: bytes only, no other buffers
+            raise TypeError(f"expected bytes, got: {value!r}")
         PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
         try:
             return _check_rc(lz.zmq_setsockopt(h, option, view.buf, view.len))
         finally:
             PyBuffer_Release(&view)
     if not isinstance(value, int):
-        raise TypeError(f"option {option} takes an int, not {type(value).__name__}")
+        raise TypeError(f"expected int, got: {value!r}")
     if kind == _OPT_INT64:
         lvalue = value
         return _check_rc(lz.zmq_setsockopt(h, option, &lvalue, sizeof(int64_t)))
     ivalue = value
     return _check_rc(lz.zmq_setsockopt(h, option, &ivalue, sizeof(int)))
+
+
+cdef dict _SOCKET_TYPES = {int(t): t for t in _constants.SocketType}
+
+
+cdef inline object _frame_tracker(object frame, bint track):
+    """What send() returns for a Frame: its tracker (ValueError if ``track``
+    and the Frame has none, as pyzmq)."""
+    tracker = (<Frame>frame).tracker
+    if track and tracker is None:
+        raise ValueError("Not a tracked message")
+    return tracker
+
+
+cdef inline object _sent_tracker(int zero_copy, MessageTracker tracker):
+    """What send(copy=False) returns: ``tracker``, or for data that was
+    copied (below copy_threshold) a tracker that is done, as pyzmq."""
+    if tracker is None and not zero_copy:
+        return _FINISHED_TRACKER
+    return tracker
 
 
 cdef object _checked_parts(object msg_parts):
@@ -105,19 +127,29 @@ cdef class _SocketCore:
         self._pid = zmqx_getpid()
         self.copy_threshold = _COPY_THRESHOLD
 
-    def __init__(self, context=None, int socket_type=-1, *, shadow=0, copy_threshold=None):
+    def __init__(self, ctx_or_socket=None, int socket_type=0, *, shadow=0, copy_threshold=None):
         if self.handle != NULL:
             return
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
+        context = ctx_or_socket
+        if isinstance(ctx_or_socket, _SocketCore):  # Socket(other): a shadow, as pyzmq
+            shadow, context = ctx_or_socket, None
         if shadow:
+            if isinstance(shadow, _SocketCore):
+                self._shadow_obj = shadow  # keeps the handle open while we use it
+                if context is None:
+                    context = (<_SocketCore>shadow).context
+                shadow = (<_SocketCore>shadow).underlying
             self.handle = <void *><size_t>shadow
             self._shadow = True
             self._type = _get_int_opt(self.handle, lz.ZMQ_TYPE)
             self.context = context
             return
         if context is None:
-            context = Context.instance()
+            raise TypeError("context must be specified")
+        if socket_type < 0:
+            raise TypeError("socket_type must be specified")  # as pyzmq
         elif not isinstance(context, Context):
             raise TypeError(f"context must be a zmqx.Context, not {type(context).__name__}")
         (<Context>context)._check_open()
@@ -135,8 +167,15 @@ cdef class _SocketCore:
 
     @classmethod
     def shadow(cls, address):
-        """Wrap a socket made elsewhere (its address as an int); never closed here."""
-        return cls(None, -1, shadow=address)
+        """Wrap a socket made elsewhere (a Socket, or its address as an int);
+        never closed here."""
+        return cls(shadow=address)
+
+    def __copy__(self, memo=None):
+        """A shadow of this socket, as pyzmq."""
+        return type(self).shadow(self)
+
+    __deepcopy__ = __copy__
 
     cdef int _check_open(self) except -1:
         if self.handle == NULL:
@@ -149,7 +188,8 @@ cdef class _SocketCore:
 
     @property
     def type(self):
-        return self._type
+        """The socket type, a SocketType (an int)."""
+        return _SOCKET_TYPES.get(self._type, self._type)
 
     @property
     def underlying(self):
@@ -190,9 +230,9 @@ cdef class _SocketCore:
         """A socket option, typed as libzmq defines it (int, int64, bytes)."""
         return self._get_opt(option)
 
-    def set(self, int option, value):
+    def set(self, int option, optval):
         """Set a socket option: an int, or bytes for binary and text options."""
-        self._set_opt(option, value)
+        self._set_opt(option, optval)
 
     getsockopt = get
     setsockopt = set
@@ -241,7 +281,7 @@ cdef class _SocketCore:
             raise _exception_for_errno(err)(err, f"{strerror(err)} (addr={addr!r})")
         return 0
 
-    def monitor(self, addr, int events=lz.ZMQ_EVENT_ALL):
+    def monitor(self, addr, int events=0xFFFF):  # ZMQ_EVENT_ALL, written so inspect reads it
         """Publish this socket's ``events`` on a PAIR socket bound at ``addr``
         (inproc://...); ``addr=None`` stops monitoring."""
         self._check_open()
@@ -255,7 +295,8 @@ cdef class _SocketCore:
 
     cdef int _fill_msg(self, lz.zmq_msg_t *msg, object data, bint copy,
                        MessageTracker tracker) except -1:
-        """msg := one frame of data: a Frame (shared, not copied), or any buffer."""
+        """msg := one frame of data: a Frame (shared, not copied), or any buffer.
+        1 if msg points at data's own memory (zero-copy), else 0."""
         self._check_open()
         if type(data) is bytes and copy:  # the common case, ahead of _init_msg's checks
             return _init_copy(msg, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
@@ -268,11 +309,12 @@ cdef class _SocketCore:
     cdef int _send_frame(self, object data, int flags, bint copy,
                          MessageTracker tracker) except -1:
         """Send one frame (see _fill_msg), waiting if needed (see _io, which
-        also closes the message if libzmq does not take it)."""
+        also closes the message if libzmq does not take it).  1 if the data
+        went zero-copy, else 0."""
         cdef lz.zmq_msg_t msg
-        self._fill_msg(&msg, data, copy, tracker)
+        cdef int zero_copy = self._fill_msg(&msg, data, copy, tracker)
         _io(self, _SEND_MSG, &msg, NULL, 0, flags)
-        return 0
+        return zero_copy
 
     cdef int _send_now(self, object data, int flags, bint copy) except -1:
         """Send one frame if libzmq takes it now: 1, or 0 (no exception) if it
@@ -319,20 +361,32 @@ cdef class _SocketCore:
              routing_id=None, group=None):
         """Send one frame.  ``copy=False`` hands buffers of at least
         ``copy_threshold`` bytes to libzmq without copying; with ``track``, the
-        returned MessageTracker tells when libzmq has released them."""
+        returned MessageTracker tells when libzmq has released them.
+
+        Returns, as pyzmq: a Frame's own tracker for a Frame; with
+        ``copy=False``, a tracker (already done if the data was copied, None
+        for untracked zero-copy data); else None."""
         cdef MessageTracker tracker = None
         if routing_id is not None or group is not None:
             raise _errors.ZMQError(_constants.ENOTSUP)  # draft API only
-        if track and not copy:
+        if isinstance(data, Frame):
+            tracker = _frame_tracker(data, track)
+            self._send_frame(data, flags, copy, None)
+            return tracker
+        if copy:
+            self._send_frame(data, flags, True, None)
+            return None
+        if track:
             tracker = MessageTracker()
-        elif track and isinstance(data, Frame):
-            tracker = (<Frame>data).tracker
-        self._send_frame(data, flags, copy, tracker)
-        return tracker
+        return _sent_tracker(self._send_frame(data, flags, False, tracker), tracker)
 
     def recv(self, int flags=0, bint copy=True, bint track=False):
-        """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy)."""
-        return self._recv_frame(flags, copy, NULL, True)
+        """Receive one frame: bytes, or with ``copy=False`` a Frame (no copy;
+        with ``track``, its tracker is a done one, as pyzmq's)."""
+        frame = self._recv_frame(flags, copy, NULL, True)
+        if track and not copy:
+            (<Frame>frame).tracker = _FINISHED_TRACKER
+        return frame
 
     def recv_into(self, buffer, Py_ssize_t nbytes=0, int flags=0):
         """Receive one frame into a writable buffer; return the frame's full size
@@ -363,24 +417,38 @@ cdef class _SocketCore:
         return rc
 
     cdef int _send_parts(self, parts, int flags, bint copy, MessageTracker tracker) except -1:
-        """Send checked ``parts`` (see _checked_parts) as one multipart message."""
+        """Send checked ``parts`` (see _checked_parts) as one multipart message.
+        1 if the last part went zero-copy, else 0."""
         cdef Py_ssize_t i, n = len(parts)
         for i in range(n - 1):
             self._send_frame(parts[i], flags | lz.ZMQ_SNDMORE, copy, tracker)
         if n:
-            self._send_frame(parts[n - 1], flags, copy, tracker)
+            return self._send_frame(parts[n - 1], flags, copy, tracker)
         return 0
 
     def send_multipart(self, msg_parts, int flags=0, bint copy=True, bint track=False,
                        **kwargs):
         """Send a multipart message in one pass.  Every part is checked before
-        the first is sent, so bad input sends nothing."""
+        the first is sent, so bad input sends nothing.  Returns what send()
+        returns for the last part; with ``copy=False, track=True`` one tracker
+        watches every zero-copy part."""
         cdef MessageTracker tracker = None
-        parts = _checked_parts(msg_parts)
-        if track and not copy:
-            tracker = MessageTracker()
-        self._send_parts(parts, flags, copy, tracker)
-        return tracker
+        cdef int zero_copy
+        parts = _checked_parts(msg_parts)  # a list or a tuple
+        cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(parts)
+        if n == 0:
+            raise IndexError("send_multipart: msg_parts is empty")  # pyzmq's class
+        if track:
+            for part in parts:
+                if isinstance(part, Frame):
+                    _frame_tracker(part, True)  # a ValueError before anything is sent
+            if not copy:
+                tracker = MessageTracker()
+        zero_copy = self._send_parts(parts, flags, copy, tracker)
+        last = <object>PySequence_Fast_GET_ITEM(parts, n - 1)
+        if type(last) is not bytes and isinstance(last, Frame):
+            return (<Frame>last).tracker
+        return None if copy else _sent_tracker(zero_copy, tracker)
 
     def recv_multipart(self, int flags=0, bint copy=True, bint track=False):
         """Receive every frame of one message: a list of bytes, or of Frames."""
@@ -388,6 +456,8 @@ cdef class _SocketCore:
         cdef int more = 1
         while more:
             parts.append(self._recv_frame(flags, copy, &more, True))
+            if track and not copy:
+                (<Frame>parts[len(parts) - 1]).tracker = _FINISHED_TRACKER
         return parts
 
     cdef int _poll_self(self, int events, long timeout) except -1:
@@ -397,7 +467,7 @@ cdef class _SocketCore:
         _poll_wait(&item, 1, timeout)
         return item.revents
 
-    def poll(self, timeout=None, int flags=lz.ZMQ_POLLIN):
+    def poll(self, timeout=None, int flags=1):  # ZMQ_POLLIN, written so inspect reads it
         """Wait up to ``timeout`` ms (None: forever) for ``flags``; return the events ready."""
         return self._poll_self(flags, -1 if timeout is None else timeout)
 
@@ -407,9 +477,6 @@ cdef class _SocketCore:
     def __exit__(self, *exc):
         self.close()
 
-    def __repr__(self):
-        state = "closed" if self.handle == NULL else f"type={self._type}"
-        return f"<{type(self).__module__}.{type(self).__name__} {state} at {id(self):#x}>"
 
 
 cdef extern from "Python.h":
@@ -427,22 +494,32 @@ cdef class _Option:
     def __get__(self, obj, objtype):
         if obj is None:
             return self
-        return (<_SocketCore>obj)._get_opt(self.option)
+        try:
+            return (<_SocketCore>obj)._get_opt(self.option)
+        except _errors.ZMQError as e:
+            if e.errno == EINVAL or e.errno == EFAULT:  # as pyzmq: a write-only option
+                raise AttributeError(f"{_OPTION_NAMES[self.option]} attribute is write-only")
+            raise
 
     def __set__(self, obj, value):
         (<_SocketCore>obj)._set_opt(self.option, value)
 
 
+cdef dict _OPTION_NAMES = {v: k.upper() for k, v in _SOCK_OPTIONS.items()}
+
+
 cdef _install_options(type cls, type most_derived):
-    """Add to ``cls`` an _Option for every SocketOption name (lower case) that
-    ``most_derived`` (a subclass) does not already define, such as the rcvmore
-    property or Socket's hwm and subscribe().  Extension types refuse setattr,
-    so this writes the type's dict directly, once, at import (end of
-    _sugar.pxi), and tells the type cache."""
+    """Add to ``cls`` an _Option for every SocketOption name, in lower and in
+    upper case, that ``most_derived`` (a subclass) does not already define,
+    such as the rcvmore property or Socket's hwm and subscribe().  (SUBSCRIBE
+    and UNSUBSCRIBE are left to Socket.__setattr__, which also takes str.)
+    Extension types refuse setattr, so this writes the type's dict directly,
+    once, at import (end of _sugar.pxi), and tells the type cache."""
     cdef dict d = <dict>(<PyTypeObject *>cls).tp_dict
     for name, option in _SOCK_OPTIONS.items():
-        if not hasattr(most_derived, name):
-            d[name] = _Option(option)
+        for attr in (name, name.upper()):
+            if not hasattr(most_derived, attr) and attr not in ("SUBSCRIBE", "UNSUBSCRIBE"):
+                d[attr] = _Option(option)
     PyType_Modified(<PyTypeObject *>cls)
 
 

@@ -9,7 +9,10 @@ from zmqx cimport _libzmq as lz
 
 cdef class MessageTracker:
     cdef int _pending           # frames libzmq still holds; changed atomically
+    cdef tuple _watch           # MessageTracker(*towatch): trackers and events also waited for
     cdef object __weakref__
+
+    cdef bint _done(self)
 
 
 cdef class Frame:
@@ -29,8 +32,10 @@ cdef class Context:
     cdef int _pid
     cdef bint _shadow
     cdef bint _closed
+    cdef object _shadow_obj     # the Context a shadow wraps, kept alive
     cdef object _sockets        # WeakSet of live sockets, for destroy()
     cdef dict _sockopts         # socket options applied to new sockets
+    cdef dict __dict__          # ordinary attributes (ctx.name = ...), as pyzmq
     cdef object __weakref__
 
     cdef int _check_open(self) except -1
@@ -47,6 +52,7 @@ cdef class _SocketCore:
     cdef int _type
     cdef readonly object context
     cdef public Py_ssize_t copy_threshold
+    cdef object _shadow_obj     # the Socket a shadow wraps, kept alive
     cdef object __weakref__
 
     cdef int _check_open(self) except -1
@@ -72,6 +78,9 @@ cdef class _SocketBatch(_SocketCore):
 
 cdef class Socket(_SocketBatch):
     cdef object _monitor_socket
+    # Ordinary attributes (sock.name = ...), as pyzmq.  Left NULL until the
+    # first one is set, so method lookups stay on CPython's no-dict fast path.
+    cdef dict __dict__
 
 
 cdef class _AsyncSocket(Socket):

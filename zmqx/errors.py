@@ -121,3 +121,15 @@ _BY_ERRNO: dict[int, type[ZMQError]] = {
 def exception_for_errno(errnum: int) -> type[ZMQError]:
     """The ZMQError subclass raised for ``errnum``."""
     return _BY_ERRNO.get(errnum, ZMQError)
+
+
+class DraftAPIUnavailable(ZMQError, RuntimeError):
+    """ENOTSUP for a call that needs libzmq's draft API (``Socket.join``/``leave``),
+    which zmqx does not use.  Also a RuntimeError, which pyzmq raises there."""
+
+    def __init__(self, what: str = "this call") -> None:
+        ZMQError.__init__(self, _errno.ENOTSUP,
+                          f"{what} needs libzmq's draft API, which zmqx does not use")
+
+    def __reduce__(self) -> tuple[type[DraftAPIUnavailable], tuple[str]]:
+        return type(self), (str(self.strerror).split(" needs ")[0],)

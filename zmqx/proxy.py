@@ -2,9 +2,10 @@
 """Proxies: zmq_proxy, zmq_proxy_steerable and its statistics, the priority proxy.
 
 The loops themselves run in C without the GIL (``zmqx._zmq``); this module
-gives them pyzmq's signatures and one ending rule: every proxy returns
-normally when its context terminates or when told TERMINATE, and raises what
-a signal handler raises (Ctrl-C).
+gives them pyzmq's signatures and its ending rule: a proxy raises
+``ContextTerminated`` when its context terminates (close its sockets in that
+``except`` so ``term()`` can finish), returns when told TERMINATE, and raises
+what a signal handler raises (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from zmqx import _zmq
 from zmqx._zmq import priority_proxy
 from zmqx.constants import DONTWAIT, EAGAIN, POLLIN, POLLOUT
-from zmqx.errors import Again, ContextTerminated
+from zmqx.errors import Again
 
 if TYPE_CHECKING:
     from zmqx._zmq import Frame, Socket
@@ -32,38 +33,35 @@ __all__ = [
 ]
 
 
-def proxy(frontend: Socket, backend: Socket, capture: Socket | None = None) -> None:
+def proxy(frontend: Socket, backend: Socket, capture: Socket | None = None) -> int:
     """Forward messages both ways between ``frontend`` and ``backend`` (zmq_proxy).
 
-    ``capture``, if given, gets a copy of every message.  Returns when the
-    context terminates; close the sockets afterwards so ``term()`` can finish.
+    ``capture``, if given, gets a copy of every message.  Runs until the
+    context terminates, then raises ``ContextTerminated`` (as pyzmq): close
+    the sockets then, so ``term()`` can finish.
     """
-    try:
-        _zmq.proxy(frontend, backend, capture)
-    except ContextTerminated:
-        pass
+    return _zmq.proxy(frontend, backend, capture)
 
 
 def proxy_steerable(frontend: Socket, backend: Socket, capture: Socket | None = None,
-                    control: Socket | None = None) -> None:
+                    control: Socket | None = None) -> int:
     """proxy() obeying commands on ``control`` (zmq_proxy_steerable).
 
-    Commands are single frames: PAUSE, RESUME, TERMINATE (the proxy returns),
-    STATISTICS (replied with 8 uint64 frames; see :func:`proxy_statistics`).
-    Use a PAIR control socket: libzmq 4.3.4 answers only STATISTICS, so a REQ
-    peer is stuck after any other command.  Returns on TERMINATE or when the
-    context terminates.
+    Commands are single frames: PAUSE, RESUME, TERMINATE (the proxy returns
+    0), STATISTICS (replied with 8 uint64 frames; see
+    :func:`proxy_statistics`).  Use a PAIR control socket: libzmq 4.3.4
+    answers only STATISTICS, so a REQ peer is stuck after any other command.
+    Raises ``ContextTerminated`` when the context terminates.  Without
+    ``control`` it is proxy().
     """
-    try:
-        _zmq.proxy_steerable(frontend, backend, capture, control)
-    except ContextTerminated:
-        pass
+    return _zmq.proxy_steerable(frontend, backend, capture, control)
 
 
-def device(device_type: int, frontend: Socket, backend: Socket) -> None:
+def device(device_type: int, frontend: Socket, backend: Socket) -> int:
     """The legacy zmq_device(): proxy(frontend, backend), whatever ``device_type``
-    (QUEUE, FORWARDER, STREAMER), as libzmq does."""
-    proxy(frontend, backend)
+    (QUEUE, FORWARDER, STREAMER), as libzmq does; raises ``ContextTerminated``
+    when the context terminates."""
+    return proxy(frontend, backend)
 
 
 class SideStatistics(NamedTuple):

@@ -153,6 +153,36 @@ def proxying(ctx: zmq.Context) -> None:
         sock.close()
 
 
+class NamedSocket(zmq.Socket):
+    """A pyzmq-style subclass made by its context class (``_socket_class``)."""
+
+    role: str = "unset"
+
+
+class NamedContext(zmq.Context):
+    _socket_class = NamedSocket
+
+
+def pyzmq_contract() -> None:
+    SyncSocket = zmq.Socket[bytes]  # generic aliases, as typed pyzmq code writes them
+    SyncContext = zmq.Context[Any]
+    assert SyncSocket is not None and SyncContext is not None
+    with NamedContext() as ctx:
+        sock = ctx.socket(zmq.DEALER)
+        assert isinstance(sock, NamedSocket)
+        sock.LINGER = 0
+        sock.name = "backend"  # an ordinary attribute
+        assert sock.linger == 0 and sock.name == "backend"
+        sock.set_hwm(10)
+        hwm: int = sock.get_hwm()
+        assert hwm == sock.hwm == 10
+        ctx.linger = 0
+        other = ctx.socket(zmq.PAIR, socket_class=zmq.Socket)
+        assert type(other) is zmq.Socket and other.linger == 0
+        for s in (sock, other):
+            s.close()
+
+
 def device() -> None:
     dev_ctx = zmq.Context()
     dev = zmqx.devices.ThreadDevice(zmq.QUEUE, zmq.PULL, zmq.PUSH)
@@ -259,6 +289,7 @@ def main() -> None:
         proxying(ctx)
         monitoring(ctx)
     device()
+    pyzmq_contract()
     asyncio.run(async_messaging())
     print("typing sample ran")
 

@@ -126,7 +126,8 @@ class Device:
         return made
 
     def run_device(self) -> None:
-        """Make the sockets and forward; returns when the context terminates."""
+        """Make the sockets and forward until the context terminates (the
+        proxy then raises ContextTerminated, which run() absorbs)."""
         ins, outs = self._setup_sockets()
         proxy(ins, outs)
 
