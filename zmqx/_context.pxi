@@ -17,7 +17,7 @@ cdef extern from "Python.h":
     PyObject *_PyType_Lookup(type t, object name)   # borrowed; no exception set
     int PY_VERSION_HEX
     PyTypeObject *_type_of "Py_TYPE"(object o)
-    void _type_modified "PyType_Modified"(object type)
+    void _type_modified "PyType_Modified"(PyTypeObject *type)
 
 
 cdef inline PyObject **_dict_ptr(object o) noexcept:
@@ -58,7 +58,7 @@ cdef bint _declared(type cls, str name):
 cdef _set_type_attr(type cls, str name, value):
     """cls.name = value for an extension type (see _install_options)."""
     (<dict>(<PyTypeObject *>cls).tp_dict)[name] = value
-    _type_modified(cls)
+    _type_modified(<PyTypeObject *>cls)
 
 
 cdef inline int _check_alive(Context ctx) except -1:
@@ -137,6 +137,12 @@ A libzmq context: I/O threads plus the sockets made from it.
         """Wrap a context made elsewhere (a Context, or its address as an int);
         never terminated here."""
         return cls(shadow=address)
+
+    @classmethod
+    def shadow_pyczmq(cls, ctx):
+        """Wrap a pyczmq ``zctx`` (needs the pyczmq package, as in pyzmq)."""
+        from pyczmq import zctx
+        return cls(shadow=int(zctx.underlying(ctx)))
 
     def __copy__(self, memo=None):
         """A shadow of this context, as pyzmq."""

@@ -20,9 +20,9 @@ def has(capability):
     return bool(lz.zmq_has(b))
 
 
-def strerror(int errnum):
+def strerror(int errno):
     """libzmq's text for an errno value (including its own, such as ETERM)."""
-    return lz.zmq_strerror(errnum).decode("utf-8", "replace")
+    return lz.zmq_strerror(errno).decode("utf-8", "replace")
 
 
 def zmq_errno():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zmqx as _zmqx
 from zmqx import *  # noqa: F401,F403
-from zmqx.green.core import Context, Socket
+from zmqx.green.core import Context, Socket  # type: ignore[assignment]  # green subclasses
 from zmqx.green.device import device, proxy  # type: ignore[assignment]  # (isocket, osocket)
 from zmqx.green.poll import Poller, select
 
