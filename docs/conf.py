@@ -54,13 +54,14 @@ doctest_default_flags = (__import__("doctest").ELLIPSIS
 
 # Names in signatures that are not documented here (standard library, typing)
 nitpick_ignore_regex = [
-    ("py:class", r"(collections\.abc|typing|asyncio|enum|types|os|socket|threading|"
+    ("py:class", r"(collections\.abc|typing|asyncio|enum|types|os|socket|threading|logging|"
                  r"multiprocessing|concurrent\.futures)\..*"),
     ("py:class", r"(Any|Callable|Sequence|Iterator|AsyncIterator|Iterable|Awaitable|"
                  r"Future|Self|TypeVar|_T|T|P|.*_co)"),
     ("py:class", r"(bytes|str|int|float|bool|object|list|dict|tuple|memoryview|"
                  r"bytearray|BaseException|OSError|Exception|type|None|NoneType|"
                  r"Buffer|ReadableBuffer)"),
+    ("py:func", r"json\.\w+"),
     # private names and base classes the reference does not document
     ("py:class", r"(.*\.)?_\w+|zmqx\.devices\.\w+\.\w+Base"),
 ]
