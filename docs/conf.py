@@ -54,7 +54,7 @@ doctest_default_flags = (__import__("doctest").ELLIPSIS
 
 # Names in signatures that are not documented here (standard library, typing)
 nitpick_ignore_regex = [
-    ("py:class", r"(collections\.abc|typing|_?asyncio|enum|types|os|socket|threading|"
+    ("py:class", r"(collections\.abc|typing|_?asyncio|enum|types|os|socket|threading|logging|"
                  r"multiprocessing|concurrent\.futures)\..*"),
     ("py:class", r"(Any|Callable|Sequence|Iterator|AsyncIterator|Iterable|Awaitable|"
                  r"Future|Self|TypeVar|_T|T|P|.*_co)"),
@@ -63,6 +63,7 @@ nitpick_ignore_regex = [
                  r"Buffer|ReadableBuffer)"),
     # the event loops' own classes (tornado's IOLoop...), documented by their projects
     ("py:class", r"(tornado|gevent|anyio|trio)\..*"),
+    ("py:func", r"json\.\w+"),
     # private names and base classes the reference does not document
     ("py:class", r"(.*\.)?_\w+|zmqx\.devices\.\w+\.\w+Base"),
 ]

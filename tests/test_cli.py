@@ -457,6 +457,24 @@ def test_keygen_certificate_files(tmp_path):
     assert all(os.path.exists(f) for f in files.values())
 
 
+@pytest.mark.skipif(not zmq.has("curve"), reason="libzmq without CURVE")
+def test_keygen_dir_writes_certificates_that_auth_loads(tmp_path):
+    """`zmqx keygen --dir DIR NAME` writes what zmqx.auth reads: NAME.key (public
+    only) and NAME.key_secret (both keys, mode 0600), a pair that matches."""
+    from zmqx.auth import load_certificate, load_certificates
+
+    out = run("keygen", "--dir", str(tmp_path), "alice")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().splitlines() == [
+        f"public: {tmp_path / 'alice.key'}", f"secret: {tmp_path / 'alice.key_secret'}"]
+    public, secret = load_certificate(str(tmp_path / "alice.key_secret"))
+    assert len(public) == len(secret) == 40
+    assert zmq.curve_public(secret) == public
+    assert load_certificate(str(tmp_path / "alice.key")) == (public, None)
+    assert os.stat(tmp_path / "alice.key_secret").st_mode & 0o777 == 0o600
+    assert load_certificates(str(tmp_path)) == {public: True}
+
+
 def test_bench_takes_the_suite_options():
     out = run("bench", "--list", "--only", "call/send-recv")
     assert out.returncode == 0, out.stderr
