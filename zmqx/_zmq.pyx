@@ -17,7 +17,8 @@ Where a message goes:
 
     Socket.send()  -> _send_entry() for send(data[, flags]), else the def
                       send(); both call _SocketCore._send_frame()    (_fast.pxi)
-                   -> _fill_msg(): a zmq_msg_t, copied or zero-copy  (_frame.pxi)
+                   -> _fill_msg() (_socket.pxi) -> _init_msg(): a zmq_msg_t,
+                      copied or zero-copy                            (_frame.pxi)
                    -> _io(): zmq_msg_send with the GIL and ZMQ_DONTWAIT; only
                       if that would block, again without the GIL, resumed
                       after signals via PyErr_CheckSignals()          (_io.pxi)
