@@ -106,11 +106,16 @@ cdef class Context:
         zmqx_zc_drain()
 
     def destroy(self, linger=None):
-        """Close every socket of this context (with ``linger`` if given), then term()."""
+        """Close every socket of this context (with ``linger`` if given), then term().
+
+        Calls other threads are waiting in on those sockets raise
+        ContextTerminated (see _SocketCore.close)."""
         if self.handle == NULL:
             return
         for s in list(self._sockets):
             if not s.closed:
+                if (<_SocketCore>s)._waits is not None:
+                    (<_Waits>(<_SocketCore>s)._waits).reason = lz.ETERM
                 s.close(linger=linger)
         self.term()
 

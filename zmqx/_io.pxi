@@ -1,13 +1,179 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# _io.pxi -- the blocking recipe shared by send, recv, poll, proxy and term.
+# _io.pxi -- the blocking recipe shared by send, recv, poll, proxy and term,
+# and the waiting that makes close() and destroy() safe while others wait.
 #
 # 1. Try with the GIL held and ZMQ_DONTWAIT: a message that can move now costs
 #    no GIL round trip (the common case on a busy socket).
 # 2. Only if that would block (EAGAIN, and the caller did not ask DONTWAIT):
-#    call again without the GIL, so other threads run while we wait.
+#    wait without the GIL, then try again with it.  The wait (_sleep) is a
+#    poll(2) on the socket's ZMQ_FD plus this thread's wake-up pipe; it never
+#    calls into libzmq, so every libzmq call on a socket is made with the GIL
+#    held, one thread at a time, as libzmq requires.
 # 3. On EINTR: PyErr_CheckSignals() runs the Python signal handlers; if one
 #    raises (Ctrl-C), the exception propagates.  Otherwise the call resumes with
 #    the time left of its timeout (RCVTIMEO/SNDTIMEO, or poll's), not a new one.
+#
+# Closing while others wait: every thread in _sleep is listed on each socket
+# it waits for (_Waits.wakers).  close() marks the socket closing, writes each
+# listed thread's pipe, and lets go of the GIL until they have all left; only
+# then does it call zmq_close.  A woken waiter raises ZMQError(ENOTSOCK), or
+# ContextTerminated when the close comes from Context.destroy().  Without
+# this, zmq_close would run while another thread is inside libzmq on the same
+# socket: libzmq asserts (signaler.cpp) and aborts the process.
+
+from posix.fcntl cimport fcntl, F_GETFL, F_SETFL, F_SETFD, FD_CLOEXEC, O_NONBLOCK
+from posix.unistd cimport pipe, read, write, close as _close_fd, usleep
+from cpython.ref cimport PyObject
+
+cdef extern from "<poll.h>" nogil:
+    struct pollfd:
+        int fd
+        short events
+        short revents
+    int poll(pollfd *fds, unsigned long nfds, int timeout)
+    enum: POLLIN, POLLOUT, POLLPRI
+
+cdef extern from "<errno.h>" nogil:
+    int _c_errno "errno"
+
+
+@cython.final
+cdef class _Waker:
+    """One thread's wake-up pipe: written by a closing thread, polled (read
+    end) by this thread whenever it waits without the GIL."""
+    cdef int rfd, wfd, pid
+
+    def __cinit__(self):
+        cdef int fds[2]
+        if pipe(fds) < 0:
+            raise OSError(_c_errno, _os.strerror(_c_errno))
+        self.rfd, self.wfd, self.pid = fds[0], fds[1], zmqx_getpid()
+        for fd in (self.rfd, self.wfd):
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            fcntl(fd, F_SETFD, FD_CLOEXEC)
+
+    def __dealloc__(self):
+        _close_fd(self.rfd)
+        _close_fd(self.wfd)
+
+    cdef void wake(self) noexcept:
+        write(self.wfd, b"w", 1)  # a full pipe is readable already
+
+    cdef void drain(self) noexcept:
+        cdef char buf[64]
+        while read(self.rfd, buf, sizeof(buf)) > 0:
+            pass
+
+
+cdef object _thread_local = _threading.local()
+
+
+cdef _Waker _my_waker():
+    """This thread's _Waker (made on its first wait; a new one after fork)."""
+    w = getattr(_thread_local, "waker", None)
+    if w is None or (<_Waker>w).pid != zmqx_getpid():
+        w = _thread_local.waker = _Waker()
+    return <_Waker>w
+
+
+@cython.final
+cdef class _Waits:
+    """The threads waiting without the GIL on one socket (made on its first wait).
+
+    ``wakers`` lists the _Waker of each waiting call, so its length is the
+    number of calls that close() must see leave before zmq_close.  ``closing``
+    is 0, or the errno those calls raise.  ``reason`` is the errno the next
+    close() gives them (ENOTSOCK; destroy() sets ETERM).  ``fd`` is ZMQ_FD, or
+    -1 for a socket without one (libzmq's thread-safe types, which keep
+    waiting inside libzmq)."""
+    cdef list wakers
+    cdef int closing, reason
+    cdef lz.zmq_fd_t fd
+
+
+cdef object _waits_of(_SocketCore s):
+    """s's _Waits, made on first use (ENOTSOCK if s is closed)."""
+    cdef _Waits w = s._waits
+    cdef lz.zmq_fd_t fd = -1
+    cdef size_t size = sizeof(lz.zmq_fd_t)
+    if w is None:
+        s._check_open()
+        w = _Waits.__new__(_Waits)
+        w.wakers = []
+        w.reason = lz.ENOTSOCK
+        w.fd = fd if lz.zmq_getsockopt(s.handle, lz.ZMQ_FD, &fd, &size) == 0 else -1
+        s._waits = w
+    return w
+
+
+cdef int _check_waits(PyObject **socks, Py_ssize_t n) except -1:
+    """Raise if any of ``socks`` (NULL entries skipped) is closed or closing."""
+    cdef Py_ssize_t i
+    cdef _SocketCore s
+    for i in range(n):
+        if socks[i] != NULL:
+            s = <_SocketCore>socks[i]
+            if s.handle == NULL:
+                _raise_errno(lz.ENOTSOCK)
+            if s._waits is not None and (<_Waits>s._waits).closing:
+                _raise_errno((<_Waits>s._waits).closing)
+    return 0
+
+
+cdef int _sleep(PyObject **socks, Py_ssize_t nsocks, pollfd *pfds, int npfd,
+                long timeout) except -1:
+    """Wait without the GIL, up to ``timeout`` ms (-1: forever), until one of
+    ``pfds[:npfd]`` is ready or a socket of ``socks`` (NULL entries skipped) is
+    being closed.  ``pfds`` has room for one more entry: this thread's pipe.
+    Returns poll(2)'s count (0 after a signal whose handler did not raise);
+    raises ENOTSOCK/ETERM if a socket was closed meanwhile."""
+    cdef _Waker me = _my_waker()
+    cdef Py_ssize_t i
+    cdef int rc, err = 0
+    for i in range(nsocks):
+        if socks[i] != NULL:
+            (<_Waits>_waits_of(<_SocketCore>socks[i])).wakers.append(me)
+    try:
+        _check_waits(socks, nsocks)
+        pfds[npfd].fd = me.rfd
+        pfds[npfd].events = POLLIN
+        pfds[npfd].revents = 0
+        with nogil:
+            rc = poll(pfds, npfd + 1, timeout)
+            err = _c_errno
+    finally:
+        for i in range(nsocks):
+            if socks[i] != NULL:
+                (<_Waits>(<_SocketCore>socks[i])._waits).wakers.remove(me)
+    if rc > 0 and pfds[npfd].revents:
+        me.drain()
+    if rc < 0:
+        if err != EINTR:
+            raise OSError(err, _os.strerror(err))
+        PyErr_CheckSignals()
+        rc = 0
+    _check_waits(socks, nsocks)
+    return rc
+
+
+cdef int _release_waiters(_SocketCore s) except -1:
+    """Before zmq_close: wake the calls waiting on ``s`` in other threads and
+    let go of the GIL until they have left (they raise s._waits.reason)."""
+    cdef _Waits w = s._waits
+    cdef _Waker me
+    if w is None or not w.wakers:
+        return 0
+    me = _my_waker()
+    w.closing = w.reason
+    # a signal handler closing the socket its own thread waits on: that wait
+    # has left poll(2) already, and raises once the handler returns
+    while any(k is not me for k in w.wakers):
+        for k in w.wakers:
+            (<_Waker>k).wake()
+        with nogil:
+            usleep(200)
+    return 0
+
 
 cdef inline double _monotonic():
     return _time.monotonic()
@@ -39,7 +205,7 @@ cdef inline int _io(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t 
         return rc
     cdef int err = lz.zmq_errno()
     if err == EAGAIN and not flags & lz.ZMQ_DONTWAIT:
-        return _io_wait(h, op, msg, buf, n, flags)
+        return _io_wait(s, op, msg, buf, n, flags)
     if op == _SEND_MSG:
         lz.zmq_msg_close(msg)
     return _raise_errno(err)
@@ -70,9 +236,57 @@ cdef int _set_int_opt(void *h, int option, int value) except -1:
     return _check_rc(lz.zmq_setsockopt(h, option, &value, sizeof(int)))
 
 
-cdef int _io_wait(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
+cdef int _io_wait(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
                   int flags) except -1:
-    """Steps 2 and 3: wait without the GIL; resume after signals with the time left."""
+    """Step 2: wait for the socket (see _sleep), then try again with the GIL and
+    ZMQ_DONTWAIT, until the call succeeds, fails otherwise, or its timeout
+    (SNDTIMEO/RCVTIMEO) runs out (EAGAIN).  A message to send that libzmq did
+    not take is closed before raising."""
+    cdef void *h = s.handle
+    cdef int opt = lz.ZMQ_SNDTIMEO if op == _SEND_MSG else lz.ZMQ_RCVTIMEO
+    cdef short want = lz.ZMQ_POLLOUT if op == _SEND_MSG else lz.ZMQ_POLLIN
+    cdef int rc, timeo, err = EAGAIN
+    cdef double deadline = 0.0
+    cdef long left = -1
+    cdef pollfd pfd[2]
+    cdef PyObject *me = <PyObject *>s
+    try:
+        w = _waits_of(s)
+        if (<_Waits>w).fd < 0:
+            return _io_wait_inside(h, op, msg, buf, n, flags)
+        timeo = _get_int_opt(h, opt)
+        if timeo > 0:
+            deadline = _monotonic() + timeo / 1000.0
+        while timeo != 0:
+            s._ops += 1
+            if not _get_int_opt(h, lz.ZMQ_EVENTS) & want:
+                if timeo > 0:
+                    left = _ms_left(deadline)
+                    if left < 0:
+                        break
+                pfd[0].fd = (<_Waits>w).fd
+                pfd[0].events = POLLIN
+                _sleep(&me, 1, pfd, 1, left)
+            s._ops += 1
+            rc = _attempt(h, op, msg, buf, n, flags | lz.ZMQ_DONTWAIT)
+            if rc >= 0:
+                return rc
+            err = lz.zmq_errno()
+            if err != EAGAIN:
+                break
+    except BaseException:
+        if op == _SEND_MSG:
+            lz.zmq_msg_close(msg)
+        raise
+    if op == _SEND_MSG:
+        lz.zmq_msg_close(msg)
+    return _raise_errno(err)
+
+
+cdef int _io_wait_inside(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
+                         int flags) except -1:
+    """_io_wait for a socket without ZMQ_FD (libzmq's thread-safe types): block
+    inside libzmq without the GIL; resume after signals with the time left."""
     cdef double start = _monotonic()
     cdef int opt = lz.ZMQ_SNDTIMEO if op == _SEND_MSG else lz.ZMQ_RCVTIMEO
     cdef int rc = -1, err = 0, timeo = -2, left
@@ -98,18 +312,75 @@ cdef int _io_wait(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
     finally:
         if timeo > 0:
             lz.zmq_setsockopt(h, opt, &timeo, sizeof(int))
-        if rc < 0 and op == _SEND_MSG:
-            lz.zmq_msg_close(msg)
     return _raise_errno(err)
 
 
-cdef int _poll_wait(lz.zmq_pollitem_t *items, int nitems, long timeout) except -1:
-    """zmq_poll; without the GIL unless timeout is 0.  Returns the ready count."""
+cdef inline long _ms_left(double deadline):
+    """Milliseconds until ``deadline`` rounded up, or -1 once it has passed."""
+    cdef double left = (deadline - _monotonic()) * 1000.0
+    return -1 if left <= 0.0 else <long>left + 1
+
+
+cdef int _poll_wait(lz.zmq_pollitem_t *items, PyObject **socks, int nitems,
+                    long timeout) except -1:
+    """zmq_poll over ``items`` for up to ``timeout`` ms (-1: forever); returns
+    the ready count.  ``socks[i]`` is the socket of ``items[i]`` (NULL for an
+    fd).  Every libzmq call is made with the GIL (zmq_poll with timeout 0);
+    the waiting is _sleep on the sockets' ZMQ_FDs and the raw fds."""
+    cdef int i, rc
+    cdef double deadline = 0.0
+    cdef long left = timeout
+    cdef pollfd *pfds
+    rc = _poll_now(items, nitems)
+    if rc > 0 or timeout == 0:
+        return rc
+    for i in range(nitems):
+        if socks[i] != NULL and (<_Waits>_waits_of(<_SocketCore>socks[i])).fd < 0:
+            return _poll_inside(items, nitems, timeout)
+    if timeout > 0:
+        deadline = _monotonic() + timeout / 1000.0
+    pfds = <pollfd *>malloc((nitems + 1) * sizeof(pollfd))
+    if pfds == NULL:
+        raise MemoryError()
+    try:
+        for i in range(nitems):
+            if socks[i] != NULL:
+                pfds[i].fd = (<_Waits>(<_SocketCore>socks[i])._waits).fd
+                pfds[i].events = POLLIN
+            else:
+                pfds[i].fd = items[i].fd
+                pfds[i].events = ((POLLIN if items[i].events & lz.ZMQ_POLLIN else 0) |
+                                  (POLLOUT if items[i].events & lz.ZMQ_POLLOUT else 0) |
+                                  (POLLPRI if items[i].events & lz.ZMQ_POLLPRI else 0))
+        while True:
+            if timeout > 0:
+                left = _ms_left(deadline)
+                if left < 0:
+                    return 0
+            _sleep(socks, nitems, pfds, nitems, left)
+            rc = _poll_now(items, nitems)
+            if rc > 0:
+                return rc
+    finally:
+        free(pfds)
+
+
+cdef int _poll_now(lz.zmq_pollitem_t *items, int nitems) except -1:
+    """zmq_poll with timeout 0, with the GIL held."""
+    cdef int rc
+    while True:
+        rc = lz.zmq_poll(items, nitems, 0)
+        if rc >= 0:
+            return rc
+        if lz.zmq_errno() != EINTR:
+            return _raise_errno(lz.zmq_errno())
+        PyErr_CheckSignals()
+
+
+cdef int _poll_inside(lz.zmq_pollitem_t *items, int nitems, long timeout) except -1:
+    """zmq_poll without the GIL (sockets without ZMQ_FD), resumed after signals."""
     cdef int rc, err = 0
     cdef double deadline = 0.0
-    if timeout == 0:
-        rc = lz.zmq_poll(items, nitems, 0)
-        return rc if rc >= 0 else _raise_errno(lz.zmq_errno())
     if timeout > 0:
         deadline = _monotonic() + timeout / 1000.0
     while True:

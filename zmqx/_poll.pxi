@@ -31,16 +31,19 @@ def zmq_poll(sockets, long timeout=-1):
     cdef list items = list(sockets)
     cdef int i, n = len(items)
     cdef lz.zmq_pollitem_t *c_items = <lz.zmq_pollitem_t *>malloc(max(n, 1) * sizeof(lz.zmq_pollitem_t))
-    if c_items == NULL:
-        raise MemoryError()
+    cdef PyObject **socks = <PyObject **>malloc(max(n, 1) * sizeof(PyObject *))
     try:
+        if c_items == NULL or socks == NULL:
+            raise MemoryError()
         for i in range(n):
             obj, events = items[i]
             _fill_item(&c_items[i], obj, events)
-        _poll_wait(c_items, n, timeout)
+            socks[i] = <PyObject *>obj if isinstance(obj, _SocketCore) else NULL
+        _poll_wait(c_items, socks, n, timeout)
         return [(items[i][0], c_items[i].revents) for i in range(n) if c_items[i].revents]
     finally:
         free(c_items)
+        free(socks)
 
 
 cdef void *_handle_or_null(s, str role) except? NULL:
