@@ -230,6 +230,85 @@ def recv_timeout_still_applies():
     ctx.destroy(linger=0)
 
 
+def proxy_sockets(ctx):
+    front, back = ctx.socket(zmq.ROUTER), ctx.socket(zmq.DEALER)
+    front.bind("tcp://127.0.0.1:0")
+    back.bind("tcp://127.0.0.1:0")
+    return front, back
+
+
+def close_proxy_socket():
+    """zmqx.proxy: closing its frontend from another thread ends it (ENOTSOCK);
+    the forwarding loops and proxy_steerable refuse the close (EBUSY) and go on."""
+    from zmqx.devices import monitored_queue
+    from zmqx.proxy import priority_proxy, proxy_steerable
+    ctx = zmq.Context()
+    front, back = proxy_sockets(ctx)
+    w = Waiter(lambda: zmq.proxy(front, back))
+    w.start()
+    time.sleep(SETTLE_S)
+    front.close()
+    expect_enotsock(w.outcome())
+    back.close()
+    print("proxy ENOTSOCK")
+    for name in ("proxy_steerable", "priority_proxy", "monitored_queue"):
+        front, back = proxy_sockets(ctx)
+        ctl = ctx.socket(zmq.PAIR)
+        ctl.bind("inproc://ctl-" + name)
+        mon = ctx.socket(zmq.PUB)
+        call = {"proxy_steerable": lambda: proxy_steerable(front, back, None, ctl),
+                "priority_proxy": lambda: priority_proxy([front], back, None, ctl),
+                "monitored_queue": lambda: monitored_queue(front, back, mon)}[name]
+        w = Waiter(call)
+        w.start()
+        time.sleep(SETTLE_S)
+        try:
+            front.close()
+        except zmq.ZMQError as e:
+            assert e.errno == __import__("errno").EBUSY, e
+            print(name, "EBUSY")
+        assert not front.closed and w.is_alive()
+        if name == "monitored_queue":
+            ctx.destroy(linger=0)  # ends it: a normal return
+            assert w.outcome() is None
+            print(name, "ended by destroy")
+        else:
+            c = ctx.socket(zmq.PAIR)
+            c.connect("inproc://ctl-" + name)
+            c.send(b"TERMINATE")
+            assert w.outcome() is None, w.error
+            for x in (front, back, ctl, mon, c):
+                x.close()
+            print(name, "TERMINATE")
+
+
+def destroy_proxies():
+    """destroy() while each kind of proxy runs: each ends, nothing crashes."""
+    from zmqx.devices import monitored_queue
+    from zmqx.proxy import priority_proxy, proxy, proxy_steerable
+    ctx = zmq.Context()
+    calls = []
+    for i, name in enumerate(("proxy", "proxy_steerable", "priority_proxy", "monitored_queue",
+                              "_zmq.proxy")):  # zmqx.proxy returns on ETERM, _zmq's raises
+        front, back = ctx.socket(zmq.ROUTER), ctx.socket(zmq.DEALER)
+        front.bind(f"inproc://f{i}")
+        back.bind(f"inproc://b{i}")
+        ctl, mon = ctx.socket(zmq.PAIR), ctx.socket(zmq.PUB)
+        calls.append({"proxy": lambda f=front, b=back: proxy(f, b),
+                      "proxy_steerable": lambda f=front, b=back, c=ctl: proxy_steerable(f, b, None, c),
+                      "priority_proxy": lambda f=front, b=back, c=ctl: priority_proxy([f], b, None, c),
+                      "monitored_queue": lambda f=front, b=back, m=mon: monitored_queue(f, b, m),
+                      "_zmq.proxy": lambda f=front, b=back: zmq._zmq.proxy(f, b)}[name])
+    ws = [Waiter(c) for c in calls]
+    for w in ws:
+        w.start()
+    time.sleep(SETTLE_S)
+    ctx.destroy(linger=0)
+    errors = [w.outcome() for w in ws]
+    assert errors[:4] == [None] * 4, errors
+    expect_term(errors[4])
+
+
 def long_subscription(size):
     """A too-long SUBSCRIBE raises ValueError; the socket and context close."""
     ctx = zmq.Context()
@@ -247,7 +326,8 @@ def long_subscription(size):
 
 @pytest.mark.parametrize("name", ["close_while_blocked", "destroy_while_blocked",
                                   "with_context_exit", "term_while_blocked", "many_waiters",
-                                  "close_from_signal_handler", "recv_timeout_still_applies"])
+                                  "close_from_signal_handler", "recv_timeout_still_applies",
+                                  "destroy_proxies"])
 def test_scenario(name):
     run_scenario(name)
 
@@ -257,6 +337,12 @@ def test_close_while_blocked_names_every_call():
     assert out.split() == [w for name in ("recv", "send", "recv_multipart", "recv_into",
                                           "socket.poll", "zmq_poll", "PollSet(epoll)",
                                           "PollSet(zmq_poll)") for w in (name, "ENOTSOCK")] + ["ok"]
+
+
+def test_close_proxy_socket():
+    assert run_scenario("close_proxy_socket").split("\n")[:4] == [
+        "proxy ENOTSOCK", "proxy_steerable EBUSY", "proxy_steerable TERMINATE",
+        "priority_proxy EBUSY"]
 
 
 def test_no_message_lost():

@@ -24,6 +24,7 @@
 from posix.fcntl cimport fcntl, F_GETFL, F_SETFL, F_SETFD, FD_CLOEXEC, O_NONBLOCK
 from posix.unistd cimport pipe, read, write, close as _close_fd, usleep
 from cpython.ref cimport PyObject
+from libc.errno cimport EBUSY
 
 cdef extern from "<poll.h>" nogil:
     struct pollfd:
@@ -37,8 +38,22 @@ cdef extern from "<errno.h>" nogil:
     int _c_errno "errno"
 
 
+cdef class _Wakeable:
+    """Something waiting on sockets that close() must end before zmq_close.
+
+    ``owner`` is the waiting thread's _Waker (None for a _Waker itself).  ``inside`` is set for waits
+    that run inside libzmq (the forwarding loops, proxy_steerable) and that
+    only the end of the context can stop: close() refuses (EBUSY) to close
+    their sockets, destroy() shuts the context down first."""
+    cdef object owner
+    cdef bint inside
+
+    cdef void wake(self) noexcept:
+        pass
+
+
 @cython.final
-cdef class _Waker:
+cdef class _Waker(_Wakeable):
     """One thread's wake-up pipe: written by a closing thread, polled (read
     end) by this thread whenever it waits without the GIL."""
     cdef int rfd, wfd, pid
@@ -63,6 +78,38 @@ cdef class _Waker:
         cdef char buf[64]
         while read(self.rfd, buf, sizeof(buf)) > 0:
             pass
+
+
+@cython.final
+cdef class _ProxyWaker(_Wakeable):
+    """Ends a zmqx.proxy() from another thread: TERMINATE on the private
+    control socket pair the proxy runs with (raw libzmq sockets)."""
+    cdef void *ctl
+
+    cdef void wake(self) noexcept:
+        lz.zmq_send(self.ctl, b"TERMINATE", 9, lz.ZMQ_DONTWAIT)
+
+
+cdef int _enter_waits(list socks, _Wakeable k) except -1:
+    """List ``k`` on each open socket of ``socks`` (None entries skipped)."""
+    for s in socks:
+        if s is not None:
+            (<_Waits>_waits_of(<_SocketCore>s)).wakers.append(k)
+    return 0
+
+
+cdef int _leave_waits(list socks, _Wakeable k) except -1:
+    """Undo _enter_waits, then raise if a socket was closed meanwhile."""
+    cdef PyObject *p
+    for s in socks:
+        if s is not None and (<_SocketCore>s)._waits is not None and \
+                k in (<_Waits>(<_SocketCore>s)._waits).wakers:
+            (<_Waits>(<_SocketCore>s)._waits).wakers.remove(k)
+    for s in socks:
+        if s is not None:
+            p = <PyObject *>s
+            _check_waits(&p, 1)
+    return 0
 
 
 cdef object _thread_local = _threading.local()
@@ -156,6 +203,10 @@ cdef int _sleep(PyObject **socks, Py_ssize_t nsocks, pollfd *pfds, int npfd,
     return rc
 
 
+cdef inline object _owner(k):
+    return k if (<_Wakeable>k).owner is None else (<_Wakeable>k).owner
+
+
 cdef int _release_waiters(_SocketCore s) except -1:
     """Before zmq_close: wake the calls waiting on ``s`` in other threads and
     let go of the GIL until they have left (they raise s._waits.reason)."""
@@ -164,12 +215,21 @@ cdef int _release_waiters(_SocketCore s) except -1:
     if w is None or not w.wakers:
         return 0
     me = _my_waker()
+    # a signal handler closing a socket its own thread waits on: that wait has
+    # left poll(2) already (or will see the socket closed when the loop resumes)
+    others = [k for k in w.wakers if _owner(k) is not me]
+    if not others:
+        return 0
+    if any((<_Wakeable>k).inside for k in others):
+        if w.reason != lz.ETERM:
+            raise _exception_for_errno(EBUSY)(
+                EBUSY, "the socket is in use by a proxy or device running in another "
+                "thread: stop it first (TERMINATE, or Context.term()/destroy())")
+        lz.zmq_ctx_shutdown((<Context>s.context).handle)
     w.closing = w.reason
-    # a signal handler closing the socket its own thread waits on: that wait
-    # has left poll(2) already, and raises once the handler returns
-    while any(k is not me for k in w.wakers):
+    while any(_owner(k) is not me for k in w.wakers):
         for k in w.wakers:
-            (<_Waker>k).wake()
+            (<_Wakeable>k).wake()
         with nogil:
             usleep(200)
     return 0
