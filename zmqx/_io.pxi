@@ -56,13 +56,13 @@ cdef class _Wakeable:
 cdef class _Waker(_Wakeable):
     """One thread's wake-up pipe: written by a closing thread, polled (read
     end) by this thread whenever it waits without the GIL."""
-    cdef int rfd, wfd, pid
+    cdef int rfd, wfd
 
     def __cinit__(self):
         cdef int fds[2]
         if pipe(fds) < 0:
             raise OSError(_c_errno, _os.strerror(_c_errno))
-        self.rfd, self.wfd, self.pid = fds[0], fds[1], zmqx_getpid()
+        self.rfd, self.wfd = fds[0], fds[1]
         for fd in (self.rfd, self.wfd):
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -115,40 +115,53 @@ cdef int _leave_waits(list socks, _Wakeable k) except -1:
 cdef object _thread_local = _threading.local()
 
 
+cdef extern from *:
+    """
+    static __thread PyObject *zmqx_tls_waker = NULL;  /* borrowed: _thread_local owns it */
+    """
+    PyObject *zmqx_tls_waker
+
+
 cdef _Waker _my_waker():
     """This thread's _Waker (made on its first wait; a new one after fork)."""
-    w = getattr(_thread_local, "waker", None)
-    if w is None or (<_Waker>w).pid != zmqx_getpid():
-        w = _thread_local.waker = _Waker()
+    global zmqx_tls_waker
+    if zmqx_tls_waker != NULL:
+        return <_Waker>zmqx_tls_waker
+    w = _thread_local.waker = _Waker()
+    zmqx_tls_waker = <PyObject *>w
     return <_Waker>w
+
+
+def _forget_waker():
+    """After fork, in the child: its thread makes a pipe of its own."""
+    global zmqx_tls_waker
+    zmqx_tls_waker = NULL
+    _thread_local.__dict__.pop("waker", None)
+
+
+_os.register_at_fork(after_in_child=_forget_waker)
 
 
 @cython.final
 cdef class _Waits:
     """The threads waiting without the GIL on one socket (made on its first wait).
 
-    ``wakers`` lists the _Waker of each waiting call, so its length is the
+    ``wakers`` lists the _Wakeable of each waiting call, so its length is the
     number of calls that close() must see leave before zmq_close.  ``closing``
     is 0, or the errno those calls raise.  ``reason`` is the errno the next
-    close() gives them (ENOTSOCK; destroy() sets ETERM).  ``fd`` is ZMQ_FD, or
-    -1 for a socket without one (libzmq's thread-safe types, which keep
-    waiting inside libzmq)."""
+    close() gives them (ENOTSOCK; destroy() sets ETERM)."""
     cdef list wakers
     cdef int closing, reason
-    cdef lz.zmq_fd_t fd
 
 
 cdef object _waits_of(_SocketCore s):
     """s's _Waits, made on first use (ENOTSOCK if s is closed)."""
     cdef _Waits w = s._waits
-    cdef lz.zmq_fd_t fd = -1
-    cdef size_t size = sizeof(lz.zmq_fd_t)
     if w is None:
         s._check_open()
         w = _Waits.__new__(_Waits)
         w.wakers = []
         w.reason = lz.ENOTSOCK
-        w.fd = fd if lz.zmq_getsockopt(s.handle, lz.ZMQ_FD, &fd, &size) == 0 else -1
         s._waits = w
     return w
 
@@ -167,40 +180,102 @@ cdef int _check_waits(PyObject **socks, Py_ssize_t n) except -1:
     return 0
 
 
-cdef int _sleep(PyObject **socks, Py_ssize_t nsocks, pollfd *pfds, int npfd,
-                long timeout) except -1:
+cdef int _sleep(PyObject **socks, Py_ssize_t nsocks, pollfd *pfds,
+                lz.zmq_pollitem_t *items, int n, long timeout) except -1:
     """Wait without the GIL, up to ``timeout`` ms (-1: forever), until one of
-    ``pfds[:npfd]`` is ready or a socket of ``socks`` (NULL entries skipped) is
-    being closed.  ``pfds`` has room for one more entry: this thread's pipe.
-    Returns poll(2)'s count (0 after a signal whose handler did not raise);
+    ``n`` entries is ready or a socket of ``socks`` (NULL entries skipped) is
+    being closed.  The entries are ``pfds`` for poll(2), else ``items`` for
+    zmq_poll; either has room for one more: this thread's wake-up pipe.
+    Returns the poll's count (0 after a signal whose handler did not raise);
     raises ENOTSOCK/ETERM if a socket was closed meanwhile."""
     cdef _Waker me = _my_waker()
     cdef Py_ssize_t i
     cdef int rc, err = 0
+    cdef bint woken
     for i in range(nsocks):
         if socks[i] != NULL:
             (<_Waits>_waits_of(<_SocketCore>socks[i])).wakers.append(me)
     try:
         _check_waits(socks, nsocks)
-        pfds[npfd].fd = me.rfd
-        pfds[npfd].events = POLLIN
-        pfds[npfd].revents = 0
-        with nogil:
-            rc = poll(pfds, npfd + 1, timeout)
-            err = _c_errno
+        if pfds != NULL:
+            pfds[n].fd, pfds[n].events, pfds[n].revents = me.rfd, POLLIN, 0
+            with nogil:
+                rc = poll(pfds, n + 1, timeout)
+                err = _c_errno
+            woken = pfds[n].revents != 0
+        else:
+            items[n].socket, items[n].fd = NULL, me.rfd
+            items[n].events, items[n].revents = lz.ZMQ_POLLIN, 0
+            with nogil:
+                rc = lz.zmq_poll(items, n + 1, timeout)
+                err = lz.zmq_errno()
+            woken = items[n].revents != 0
     finally:
         for i in range(nsocks):
             if socks[i] != NULL:
                 (<_Waits>(<_SocketCore>socks[i])._waits).wakers.remove(me)
-    if rc > 0 and pfds[npfd].revents:
+    if rc > 0 and woken:
         me.drain()
+        rc -= 1
     if rc < 0:
         if err != EINTR:
-            raise OSError(err, _os.strerror(err))
+            _raise_errno(err) if items != NULL else _raise_oserror(err)
         PyErr_CheckSignals()
         rc = 0
     _check_waits(socks, nsocks)
     return rc
+
+
+cdef int _sleep_on(_SocketCore s, short want, long timeout) except -1:
+    """_sleep for one socket, leaner: 1 once ``want`` is in its ZMQ_EVENTS, 0
+    if not (timeout, a wake-up, a signal whose handler did not raise).
+
+    Without the GIL: read EVENTS (libzmq processes pending commands, which may
+    make the socket ready); if not ready, poll(2) its ZMQ_FD and this thread's
+    pipe, then read EVENTS again.  The only libzmq calls in the wait, as in a
+    blocking zmq_msg_recv; the GIL is let go right after the failed try."""
+    cdef _Waker me = _my_waker()
+    cdef _Waits w = _waits_of(s)
+    cdef PyObject *p = <PyObject *>s
+    cdef void *h = s.handle
+    cdef pollfd pfd[2]
+    cdef int rc = 0, err = 0, events = 0
+    cdef size_t size = sizeof(lz.zmq_fd_t)
+    cdef lz.zmq_fd_t fd
+    _check_rc(lz.zmq_getsockopt(h, lz.ZMQ_FD, &fd, &size))
+    w.wakers.append(me)
+    try:
+        _check_waits(&p, 1)
+        pfd[0].fd, pfd[0].events, pfd[0].revents = fd, POLLIN, 0
+        pfd[1].fd, pfd[1].events, pfd[1].revents = me.rfd, POLLIN, 0
+        size = sizeof(int)
+        with nogil:
+            rc = lz.zmq_getsockopt(h, lz.ZMQ_EVENTS, &events, &size)
+            if rc == 0 and not events & want:
+                rc = poll(pfd, 2, timeout)
+                if rc > 0 and pfd[0].revents:
+                    rc = lz.zmq_getsockopt(h, lz.ZMQ_EVENTS, &events, &size)
+                elif rc < 0:
+                    err = _c_errno
+                    rc = -2
+            if rc == -1:
+                err = lz.zmq_errno()
+    finally:
+        w.wakers.remove(me)
+    if pfd[1].revents:
+        me.drain()
+    if rc == -1:
+        _raise_errno(err)
+    if rc == -2:
+        if err != EINTR:
+            _raise_oserror(err)
+        PyErr_CheckSignals()
+    _check_waits(&p, 1)
+    return 1 if events & want else 0
+
+
+cdef int _raise_oserror(int err) except -1:
+    raise OSError(err, _os.strerror(err))
 
 
 cdef inline object _owner(k):
@@ -298,35 +373,27 @@ cdef int _set_int_opt(void *h, int option, int value) except -1:
 
 cdef int _io_wait(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
                   int flags) except -1:
-    """Step 2: wait for the socket (see _sleep), then try again with the GIL and
-    ZMQ_DONTWAIT, until the call succeeds, fails otherwise, or its timeout
-    (SNDTIMEO/RCVTIMEO) runs out (EAGAIN).  A message to send that libzmq did
-    not take is closed before raising."""
+    """Step 2: wait for the socket (_sleep_on), then try again with the GIL and
+    ZMQ_DONTWAIT, until the call succeeds, fails otherwise, or its
+    timeout (SNDTIMEO/RCVTIMEO) runs out (EAGAIN).  A message to send that
+    libzmq did not take is closed before raising."""
     cdef void *h = s.handle
     cdef int opt = lz.ZMQ_SNDTIMEO if op == _SEND_MSG else lz.ZMQ_RCVTIMEO
-    cdef short want = lz.ZMQ_POLLOUT if op == _SEND_MSG else lz.ZMQ_POLLIN
     cdef int rc, timeo, err = EAGAIN
     cdef double deadline = 0.0
     cdef long left = -1
-    cdef pollfd pfd[2]
-    cdef PyObject *me = <PyObject *>s
     try:
-        w = _waits_of(s)
-        if (<_Waits>w).fd < 0:
-            return _io_wait_inside(h, op, msg, buf, n, flags)
         timeo = _get_int_opt(h, opt)
         if timeo > 0:
             deadline = _monotonic() + timeo / 1000.0
         while timeo != 0:
+            if timeo > 0:
+                left = _ms_left(deadline)
+                if left < 0:
+                    break
             s._ops += 1
-            if not _get_int_opt(h, lz.ZMQ_EVENTS) & want:
-                if timeo > 0:
-                    left = _ms_left(deadline)
-                    if left < 0:
-                        break
-                pfd[0].fd = (<_Waits>w).fd
-                pfd[0].events = POLLIN
-                _sleep(&me, 1, pfd, 1, left)
+            if not _sleep_on(s, lz.ZMQ_POLLOUT if op == _SEND_MSG else lz.ZMQ_POLLIN, left):
+                continue
             s._ops += 1
             rc = _attempt(h, op, msg, buf, n, flags | lz.ZMQ_DONTWAIT)
             if rc >= 0:
@@ -343,38 +410,6 @@ cdef int _io_wait(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
     return _raise_errno(err)
 
 
-cdef int _io_wait_inside(void *h, int op, lz.zmq_msg_t *msg, void *buf, size_t n,
-                         int flags) except -1:
-    """_io_wait for a socket without ZMQ_FD (libzmq's thread-safe types): block
-    inside libzmq without the GIL; resume after signals with the time left."""
-    cdef double start = _monotonic()
-    cdef int opt = lz.ZMQ_SNDTIMEO if op == _SEND_MSG else lz.ZMQ_RCVTIMEO
-    cdef int rc = -1, err = 0, timeo = -2, left
-    try:
-        while True:
-            with nogil:
-                rc = _attempt(h, op, msg, buf, n, flags)
-                if rc < 0:
-                    err = lz.zmq_errno()
-            if rc >= 0:
-                return rc
-            if err != EINTR:
-                break
-            PyErr_CheckSignals()
-            if timeo == -2:
-                timeo = _get_int_opt(h, opt)
-            if timeo > 0:
-                left = timeo - <int>((_monotonic() - start) * 1000.0)
-                if left <= 0:
-                    err = EAGAIN
-                    break
-                _set_int_opt(h, opt, left)
-    finally:
-        if timeo > 0:
-            lz.zmq_setsockopt(h, opt, &timeo, sizeof(int))
-    return _raise_errno(err)
-
-
 cdef inline long _ms_left(double deadline):
     """Milliseconds until ``deadline`` rounded up, or -1 once it has passed."""
     cdef double left = (deadline - _monotonic()) * 1000.0
@@ -383,46 +418,40 @@ cdef inline long _ms_left(double deadline):
 
 cdef int _poll_wait(lz.zmq_pollitem_t *items, PyObject **socks, int nitems,
                     long timeout) except -1:
-    """zmq_poll over ``items`` for up to ``timeout`` ms (-1: forever); returns
-    the ready count.  ``socks[i]`` is the socket of ``items[i]`` (NULL for an
-    fd).  Every libzmq call is made with the GIL (zmq_poll with timeout 0);
-    the waiting is _sleep on the sockets' ZMQ_FDs and the raw fds."""
-    cdef int i, rc
+    """zmq_poll over ``items`` for up to ``timeout`` ms (-1: forever), without
+    the GIL unless timeout is 0; returns the ready count.  ``socks[i]`` is the
+    socket of ``items[i]`` (NULL for an fd): closing one ends the wait."""
+    cdef int rc
     cdef double deadline = 0.0
-    cdef long left = timeout
-    cdef pollfd *pfds
-    rc = _poll_now(items, nitems)
-    if rc > 0 or timeout == 0:
-        return rc
-    for i in range(nitems):
-        if socks[i] != NULL and (<_Waits>_waits_of(<_SocketCore>socks[i])).fd < 0:
-            return _poll_inside(items, nitems, timeout)
+    cdef lz.zmq_pollitem_t *all
+    if timeout == 0:
+        return _poll_now(items, nitems)
     if timeout > 0:
         deadline = _monotonic() + timeout / 1000.0
-    pfds = <pollfd *>malloc((nitems + 1) * sizeof(pollfd))
-    if pfds == NULL:
+    all = <lz.zmq_pollitem_t *>malloc((nitems + 1) * sizeof(lz.zmq_pollitem_t))
+    if all == NULL:
         raise MemoryError()
     try:
-        for i in range(nitems):
-            if socks[i] != NULL:
-                pfds[i].fd = (<_Waits>(<_SocketCore>socks[i])._waits).fd
-                pfds[i].events = POLLIN
-            else:
-                pfds[i].fd = items[i].fd
-                pfds[i].events = ((POLLIN if items[i].events & lz.ZMQ_POLLIN else 0) |
-                                  (POLLOUT if items[i].events & lz.ZMQ_POLLOUT else 0) |
-                                  (POLLPRI if items[i].events & lz.ZMQ_POLLPRI else 0))
+        memcpy(all, items, nitems * sizeof(lz.zmq_pollitem_t))
         while True:
-            if timeout > 0:
-                left = _ms_left(deadline)
-                if left < 0:
-                    return 0
-            _sleep(socks, nitems, pfds, nitems, left)
-            rc = _poll_now(items, nitems)
-            if rc > 0:
-                return rc
+            rc = _sleep(socks, nitems, NULL, all, nitems, timeout)
+            if rc > 0 or timeout == 0:
+                break
+            if timeout > 0:  # woken, or a signal: resume with the time left
+                timeout = max(0, _ms_left(deadline))
+        for rc in range(nitems):
+            items[rc].revents = all[rc].revents
+        return _poll_count(items, nitems)
     finally:
-        free(pfds)
+        free(all)
+
+
+cdef inline int _poll_count(lz.zmq_pollitem_t *items, int nitems) noexcept:
+    cdef int i, ready = 0
+    for i in range(nitems):
+        if items[i].revents:
+            ready += 1
+    return ready
 
 
 cdef int _poll_now(lz.zmq_pollitem_t *items, int nitems) except -1:
@@ -435,26 +464,6 @@ cdef int _poll_now(lz.zmq_pollitem_t *items, int nitems) except -1:
         if lz.zmq_errno() != EINTR:
             return _raise_errno(lz.zmq_errno())
         PyErr_CheckSignals()
-
-
-cdef int _poll_inside(lz.zmq_pollitem_t *items, int nitems, long timeout) except -1:
-    """zmq_poll without the GIL (sockets without ZMQ_FD), resumed after signals."""
-    cdef int rc, err = 0
-    cdef double deadline = 0.0
-    if timeout > 0:
-        deadline = _monotonic() + timeout / 1000.0
-    while True:
-        with nogil:
-            rc = lz.zmq_poll(items, nitems, timeout)
-            if rc < 0:
-                err = lz.zmq_errno()
-        if rc >= 0:
-            return rc
-        if err != EINTR:
-            return _raise_errno(err)
-        PyErr_CheckSignals()
-        if timeout > 0:
-            timeout = max(0, <long>((deadline - _monotonic()) * 1000.0))
 
 
 cdef int _proxy_wait(void *frontend, void *backend, void *capture,

@@ -272,7 +272,7 @@ cdef class PollSet:
         if timeout != 0:  # wait in _sleep, so close() can wake us (_io.pxi)
             pfd[0].fd = self._ep
             pfd[0].events = POLLIN
-            if _sleep(self._socks, self._n, pfd, 1, timeout) <= 0 or not pfd[0].revents:
+            if _sleep(self._socks, self._n, pfd, NULL, 1, timeout) <= 0:
                 return 0
         nev = zmqx_epoll_wait(self._ep, self._evbuf, <int>self._cap, 0)
         err = c_errno
