@@ -83,6 +83,8 @@ cdef class Context:
     def socket(self, int socket_type, **kwargs):
         """A new socket of ``socket_type``, with the context's default options applied."""
         self._check_open()
+        if self in _thread_sched:
+            _check_thread_sched(self)  # the first socket starts the I/O threads
         cls = self._socket_class if self._socket_class is not None else Socket
         s = cls(self, socket_type, **kwargs)
         for opt, value in self._sockopts.items():
@@ -129,6 +131,8 @@ cdef class Context:
     def set(self, int option, int value):
         """Set a context option."""
         self._check_open()
+        if 3 <= option <= 8:
+            _check_thread_option(self, option, value)  # before libzmq sees it
         _check_rc(lz.zmq_ctx_set(self.handle, option, value))
 
     def setsockopt(self, int option, value):
@@ -172,3 +176,57 @@ cdef class Context:
     def __repr__(self):
         state = "closed" if self.handle == NULL else f"{len(self._sockets)} socket(s)"
         return f"<{type(self).__module__}.{type(self).__name__} {state} at {id(self):#x}>"
+
+
+# libzmq 4.3.x applies the I/O threads' scheduling options when it starts them
+# (the first socket) and asserts on any failure (src/thread.cpp:345
+# pthread_setschedparam, :372 pthread_setaffinity_np): a policy whose priority
+# is out of range, one this process may not use, or a CPU outside its
+# affinity mask aborts the process later, far from the call that caused it.
+# A priority with a non-real-time policy makes it call nice(-20), asserted
+# too (fails without CAP_SYS_NICE; zeromq/libzmq #4512, fixed in PR #4558
+# after 4.3.4; #4563 is the same abort from pthread_getschedparam).  zmqx tries
+# the resulting setting on a throwaway thread first and raises here instead.
+cdef object _thread_sched = _weakref.WeakKeyDictionary()  # ctx -> [policy, priority]
+
+
+cdef int _check_thread_option(Context ctx, int option, int value) except -1:
+    """CPU affinity now; policy and priority are recorded and tried together
+    before the context's first socket (_check_thread_sched)."""
+    if option == 7 and value not in _os.sched_getaffinity(0):  # THREAD_AFFINITY_CPU_ADD
+        raise ValueError(f"CPU {value} is not one this process may run on "
+                         f"({sorted(_os.sched_getaffinity(0))}): libzmq 4.3 would abort "
+                         "starting its I/O threads")
+    if option == 3 or option == 4:  # THREAD_PRIORITY, THREAD_SCHED_POLICY
+        _thread_sched.setdefault(ctx, [-1, -1])[option == 3] = value
+    return 0
+
+
+cdef int _check_thread_sched(Context ctx) except -1:
+    policy, priority = _thread_sched.pop(ctx)
+    failure = []
+
+    def attempt():  # what libzmq's thread_t::applySchedulingParameters does
+        try:
+            pol = policy if policy != -1 else _os.sched_getscheduler(0)
+            if pol in (_os.SCHED_FIFO, _os.SCHED_RR):
+                prio = priority if priority != -1 else _os.sched_getparam(0).sched_priority
+            else:
+                prio = 0
+                if priority != -1:
+                    _os.nice(-20)
+            _os.sched_setscheduler(0, pol, _os.sched_param(prio))
+        except (OSError, OverflowError, ValueError) as e:
+            failure.append(e)
+
+    t = _threading.Thread(target=attempt, daemon=True)
+    t.start()
+    t.join()
+    if failure:
+        _thread_sched[ctx] = [policy, priority]  # still wrong: refuse every socket
+        err = getattr(failure[0], "errno", None) or 22  # EINVAL
+        raise _exception_for_errno(err)(
+            err, f"thread scheduling policy {policy} with priority {priority} is refused "
+            f"here ({failure[0]}): libzmq 4.3 would abort starting its I/O threads; "
+            "change THREAD_SCHED_POLICY/THREAD_PRIORITY")
+    return 0

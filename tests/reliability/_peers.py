@@ -115,5 +115,12 @@ def dead_peer_client(addr, mode, seconds):
     ctx.term()
 
 
+def fuzz(examples, seed):
+    """The hypothesis driver of _fuzz.py (its own module: it imports hypothesis)."""
+    import subprocess
+    sys.exit(subprocess.call([sys.executable, __file__.replace("_peers", "_fuzz"),
+                              str(examples), str(seed)]))
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1]](*sys.argv[2:])
