@@ -358,6 +358,20 @@ def test_64k_subscription_is_accepted():
     assert run_scenario("long_subscription", 65536).startswith("accepted")
 
 
+def test_xsub_subscription_message_is_capped():
+    code = ("import zmqx; c = zmqx.Context(); x = c.socket(zmqx.XSUB); x.linger = 0\n"
+            "x.connect('inproc://nowhere')\n"
+            "for head in (b'\\x01', b'\\x00'):\n"
+            "    try: x.send(head + b'x' * 262144)\n"
+            "    except ValueError: print('refused')\n"
+            "x.send(b'\\x01' + b'x' * 65536); x.send(b'\\x02' + b'x' * 262144); x.close(); c.term()\n"
+            "print('ok')")
+    root = os.path.dirname(os.path.dirname(zmq.__file__))
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=root),
+                         capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+    assert out.stdout.split() == ["refused", "refused", "ok"], (out.returncode, out.stderr)
+
+
 def test_limit_follows_stack_size():
     """threading.stack_size() lowers the limit: 1 MiB stacks take 8 KiB topics."""
     code = ("import threading, zmqx; threading.stack_size(1 << 20); s = zmqx.Context().socket("

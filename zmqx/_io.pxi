@@ -36,6 +36,8 @@ cdef inline int _io(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t 
     """Send or receive one frame: steps 1 and 2 above.  Returns libzmq's rc.
     A message to send that libzmq did not take is closed before raising."""
     cdef void *h = s.handle
+    if op == _SEND_MSG and s._type == lz.ZMQ_XSUB:
+        _check_xsub_send(msg)
     s._ops += 1
     cdef int rc = _attempt(h, op, msg, buf, n, flags | lz.ZMQ_DONTWAIT)
     if rc >= 0:
@@ -46,6 +48,20 @@ cdef inline int _io(_SocketCore s, int op, lz.zmq_msg_t *msg, void *buf, size_t 
     if op == _SEND_MSG:
         lz.zmq_msg_close(msg)
     return _raise_errno(err)
+
+
+cdef int _check_xsub_send(lz.zmq_msg_t *msg) except -1:
+    """An XSUB frame starting with 1 (subscribe) or 0 (unsubscribe) goes into
+    libzmq's recursive trie: the SUBSCRIBE limit applies (_socket.pxi)."""
+    cdef size_t size = lz.zmq_msg_size(msg)
+    cdef const unsigned char *data = <const unsigned char *>lz.zmq_msg_data(msg)
+    if size > _SUBSCRIPTION_ALWAYS_OK and data[0] <= 1:
+        try:
+            _check_subscription(lz.ZMQ_SUBSCRIBE, size - 1)
+        except BaseException:
+            lz.zmq_msg_close(msg)
+            raise
+    return 0
 
 
 cdef inline int _recv_msg(_SocketCore s, lz.zmq_msg_t *msg, int flags, bint wait) except -1:
