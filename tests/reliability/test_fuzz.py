@@ -6,7 +6,7 @@ from _rel import finish, record, scale, spawn
 
 
 def test_fuzz_python_api():
-    examples = scale(500, 5000)
+    examples = scale(500, 3000)
     child = spawn("fuzz", examples, 1234)  # _peers.fuzz runs _fuzz.py's driver
     out = finish(child, timeout=scale(240, 3000))
     report = json.loads(out.strip().splitlines()[-1])

@@ -57,7 +57,7 @@ def attacker(port, name, end, errors):
 
 @pytest.mark.parametrize("maxmsgsize", [-1, 1 << 20])
 def test_router_under_malformed_peers(maxmsgsize):
-    seconds = scale(6, 60)
+    seconds = scale(6, 45)
     server = spawn("router_echo", 0, seconds + 30, maxmsgsize)
     port = read_line(server)
     ctx = zmq.Context()

@@ -25,7 +25,7 @@ def drain_events(mon, seen):
 
 
 def test_kill_and_restart():
-    cycles = scale(6, 60)
+    cycles = scale(6, 40)
     port = free_port()
     ctx = zmq.Context()
     d = ctx.socket(zmq.DEALER)

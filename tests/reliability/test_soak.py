@@ -15,7 +15,7 @@ from _peers import END, HEADER, SIZES, payload
 
 
 def test_push_pull_soak():
-    count, seconds = 10**9, scale(8, 180)
+    count, seconds = 10**9, scale(8, 120)
     ctx = zmq.Context()
     pull = ctx.socket(zmq.PULL)
     pull.linger = 0
@@ -57,7 +57,7 @@ def test_push_pull_soak():
 
 
 def test_router_dealer_soak():
-    seconds, window = scale(10, 120), 64
+    seconds, window = scale(10, 90), 64
     child = spawn("router_echo", 0, seconds + 30)
     port = read_line(child)
     ctx = zmq.Context()
