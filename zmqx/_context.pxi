@@ -110,7 +110,7 @@ cdef class Context:
     def destroy(self, linger=None):
         """Close every socket of this context (with ``linger`` if given), then term().
 
-        Calls other threads are waiting in on those sockets raise
+        Calls waiting on those sockets in other threads raise
         ContextTerminated (see _SocketCore.close)."""
         if self.handle == NULL:
             return
