@@ -193,6 +193,8 @@ cdef object _thread_sched = _weakref.WeakKeyDictionary()  # ctx -> [policy, prio
 cdef int _check_thread_option(Context ctx, int option, int value) except -1:
     """CPU affinity now; policy and priority are recorded and tried together
     before the context's first socket (_check_thread_sched)."""
+    if not hasattr(_os, "sched_setscheduler"):  # not Linux: libzmq sets none of these
+        return 0
     if option == 7 and value not in _os.sched_getaffinity(0):  # THREAD_AFFINITY_CPU_ADD
         raise ValueError(f"CPU {value} is not one this process may run on "
                          f"({sorted(_os.sched_getaffinity(0))}): libzmq 4.3 would abort "

@@ -31,9 +31,9 @@ cdef extern from "<errno.h>" nogil:
 cdef class _Wakeable:
     """Something waiting on sockets that close() must end before zmq_close.
 
-    ``owner`` is the waiting thread's _Waker (None for a _Waker itself).  ``inside`` is set for waits
-    that run inside libzmq (the forwarding loops, proxy_steerable) and that
-    only the end of the context can stop: close() refuses (EBUSY) to close
+    ``owner`` is the waiting thread's _Waker (None for a _Waker itself).
+    ``inside`` is set for waits that run inside libzmq (the forwarding loops,
+    proxy_steerable) and that only the end of the context can stop: close() refuses (EBUSY) to close
     their sockets, destroy() shuts the context down first."""
     cdef object owner
     cdef bint inside
@@ -222,8 +222,9 @@ cdef int _sleep_on(_SocketCore s, short want, long timeout) except -1:
 
     Without the GIL: read EVENTS (libzmq processes pending commands, which may
     make the socket ready); if not ready, poll(2) its ZMQ_FD and this thread's
-    pipe, then read EVENTS again.  The only libzmq calls in the wait, as in a
-    blocking zmq_msg_recv; the GIL is let go right after the failed try."""
+    pipe, then read EVENTS again.  These are the wait's only libzmq calls, made
+    without the GIL as a blocking zmq_msg_recv makes its own, so the GIL is let
+    go right after the caller's failed try."""
     cdef _Waker me = _my_waker()
     cdef _Waits w = _waits_of(s)
     cdef PyObject *p = <PyObject *>s
@@ -254,11 +255,9 @@ cdef int _sleep_on(_SocketCore s, short want, long timeout) except -1:
         w.wakers.remove(me)
     if pfd[1].revents:
         me.drain()
-    if rc == -1:
-        _raise_errno(err)
-    if rc == -2:
+    if rc < 0:
         if err != EINTR:
-            _raise_oserror(err)
+            _raise_errno(err) if rc == -1 else _raise_oserror(err)
         PyErr_CheckSignals()
     _check_waits(&p, 1)
     return 1 if events & want else 0
