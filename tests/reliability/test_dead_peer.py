@@ -86,7 +86,8 @@ def netns():
                  ip("addr", "add", "10.199.0.2/24", "dev", f"{tag}vb", ns=b),
                  ip("link", "set", f"{tag}va", "up", ns=a),
                  ip("link", "set", f"{tag}vb", "up", ns=b),
-                 ip("link", "set", "lo", "up", ns=a), ip("link", "set", "lo", "up", ns=b)]
+                 ip("link", "set", "lo", "up", ns=a), ip("link", "set", "lo", "up", ns=b),
+                 ip("addr", "show", ns=a)]   # `ip netns exec` itself works here
         failed = [s for s in steps if s.returncode != 0]
         if failed:
             pytest.skip(f"cannot set up veth between namespaces: {failed[0].stderr.strip()}")
