@@ -59,7 +59,8 @@ test: build
 # (frames, sockets, contexts, zero-copy buffers: tests/conftest.py).
 DEBUG_TREE := build/debug-tree
 DEBUG_SKIP  := --ignore=tests/test_wheel.py --ignore=tests/test_typing.py \
-               --ignore=tests/test_cython_api.py --ignore=tests/test_bench_quick.py
+               --ignore=tests/test_cython_api.py --ignore=tests/test_bench_quick.py \
+               --ignore=tests/reliability
 test-debug: $(STAMP)
 	rm -rf $(DEBUG_TREE) && mkdir -p $(DEBUG_TREE)
 	cp -r setup.py pyproject.toml README.md LICENSE csrc zmqx tests examples $(DEBUG_TREE)/
@@ -140,3 +141,31 @@ ssh-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server; }
 
 test: ssh-deps
+
+# --- reliability (issue 15) ------------------------------------------------------
+# `make test` runs tests/reliability in its short mode (seconds per scenario).
+# `make reliability` runs it in long mode (minutes: ZMQX_RELIABILITY=long), then
+# the core tests and the fuzzer against the sanitizer build (ZMQX_SANITIZE=1,
+# ASan + UBSan preloaded, any report fails).  Figures land in
+# build/reliability/results-*.json; RELIABILITY.md quotes the last long run.
+.PHONY: reliability reliability-sanitize
+SAN_TREE := build/sanitize-tree
+SAN_SKIP := $(DEBUG_SKIP:--ignore=tests/reliability=) --ignore=tests/reliability/test_soak.py \
+            --ignore=tests/reliability/test_malformed.py --ignore=tests/reliability/test_dead_peer.py \
+            --ignore=tests/reliability/test_peer_restart.py \
+            --deselect tests/test_zerocopy.py::test_million_zero_copy_frames
+# (that test bounds RSS growth, which ASan's quarantine inflates by design)
+SAN_ENV  := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+reliability: build
+	ZMQX_RELIABILITY=long $(PY) -m pytest -q -p no:cacheprovider tests/reliability
+	$(MAKE) --no-print-directory reliability-sanitize
+
+reliability-sanitize: $(STAMP)
+	rm -rf $(SAN_TREE) && mkdir -p $(SAN_TREE)
+	cp -r setup.py pyproject.toml README.md LICENSE csrc zmqx tests examples $(SAN_TREE)/
+	find $(SAN_TREE) -name '*.so' -delete
+	cd $(SAN_TREE) && ZMQX_SANITIZE=1 $(abspath $(PY)) setup.py -q build_ext --inplace
+	cd $(SAN_TREE) && LD_PRELOAD="$$(cc -print-file-name=libasan.so) $$(cc -print-file-name=libubsan.so)" \
+	    $(SAN_ENV) $(abspath $(PY)) -m pytest -q -p no:cacheprovider tests $(SAN_SKIP)

@@ -185,6 +185,8 @@ A libzmq context: I/O threads plus the sockets made from it.
         it; other keyword arguments go to its constructor.
         """
         self._check_open()  # ContextTerminated: a ZMQError, as pyzmq's ENOTSUP
+        if self in _thread_sched:
+            _check_thread_sched(self)  # the first socket starts the I/O threads
         if socket_class is None:
             socket_class = self._socket_class
         s = socket_class(self, socket_type, **kwargs)
@@ -209,11 +211,16 @@ A libzmq context: I/O threads plus the sockets made from it.
         zmqx_zc_drain()
 
     def destroy(self, linger=None):
-        """Close every socket of this context (with ``linger`` if given), then term()."""
+        """Close every socket of this context (with ``linger`` if given), then term().
+
+        Calls waiting on those sockets in other threads raise
+        ContextTerminated (see _SocketCore.close)."""
         if self.handle == NULL:
             return
         for s in list(self._sockets):
             if not s.closed:
+                if (<_SocketCore>s)._waits is not None:
+                    (<_Waits>(<_SocketCore>s)._waits).reason = lz.ETERM
                 s.close(linger=linger)
         self.term()
 
@@ -229,6 +236,8 @@ A libzmq context: I/O threads plus the sockets made from it.
         _check_alive(self)
         if not isinstance(optval, int):
             raise TypeError(f"expected int, got: {optval!r}")
+        if 3 <= option <= 8:
+            _check_thread_option(self, option, optval)  # before libzmq sees it
         _check_rc(lz.zmq_ctx_set(self.handle, option, optval))
 
     def setsockopt(self, opt, value):
@@ -294,3 +303,59 @@ A libzmq context: I/O threads plus the sockets made from it.
         sockets = f"{n} socket{'s' if n > 1 else ''}" if n else ""
         closed = " closed" if self.handle == NULL else ""
         return f"<{name}({sockets}) at {id(self):#x}{closed}>"
+
+
+# libzmq 4.3.x applies the I/O threads' scheduling options when it starts them
+# (the first socket) and asserts on any failure (src/thread.cpp:345
+# pthread_setschedparam, :372 pthread_setaffinity_np): a policy whose priority
+# is out of range, one this process may not use, or a CPU outside its
+# affinity mask aborts the process later, far from the call that caused it.
+# A priority with a non-real-time policy makes it call nice(-20), asserted
+# too (fails without CAP_SYS_NICE; zeromq/libzmq #4512, fixed in PR #4558
+# after 4.3.4; #4563 is the same abort from pthread_getschedparam).  zmqx tries
+# the resulting setting on a throwaway thread first and raises here instead.
+cdef object _thread_sched = _weakref.WeakKeyDictionary()  # ctx -> [policy, priority]
+
+
+cdef int _check_thread_option(Context ctx, int option, int value) except -1:
+    """CPU affinity now; policy and priority are recorded and tried together
+    before the context's first socket (_check_thread_sched)."""
+    if not hasattr(_os, "sched_setscheduler"):  # not Linux: libzmq sets none of these
+        return 0
+    if option == 7 and value not in _os.sched_getaffinity(0):  # THREAD_AFFINITY_CPU_ADD
+        raise ValueError(f"CPU {value} is not one this process may run on "
+                         f"({sorted(_os.sched_getaffinity(0))}): libzmq 4.3 would abort "
+                         "starting its I/O threads")
+    if option == 3 or option == 4:  # THREAD_PRIORITY, THREAD_SCHED_POLICY
+        _thread_sched.setdefault(ctx, [-1, -1])[option == 3] = value
+    return 0
+
+
+cdef int _check_thread_sched(Context ctx) except -1:
+    policy, priority = _thread_sched.pop(ctx)
+    failure = []
+
+    def attempt():  # what libzmq's thread_t::applySchedulingParameters does
+        try:
+            pol = policy if policy != -1 else _os.sched_getscheduler(0)
+            if pol in (_os.SCHED_FIFO, _os.SCHED_RR):
+                prio = priority if priority != -1 else _os.sched_getparam(0).sched_priority
+            else:
+                prio = 0
+                if priority != -1:
+                    _os.nice(-20)
+            _os.sched_setscheduler(0, pol, _os.sched_param(prio))
+        except (OSError, OverflowError, ValueError) as e:
+            failure.append(e)
+
+    t = _threading.Thread(target=attempt, daemon=True)
+    t.start()
+    t.join()
+    if failure:
+        _thread_sched[ctx] = [policy, priority]  # still wrong: refuse every socket
+        err = getattr(failure[0], "errno", None) or 22  # EINVAL
+        raise _exception_for_errno(err)(
+            err, f"thread scheduling policy {policy} with priority {priority} is refused "
+            f"here ({failure[0]}): libzmq 4.3 would abort starting its I/O threads; "
+            "change THREAD_SCHED_POLICY/THREAD_PRIORITY")
+    return 0

@@ -271,7 +271,8 @@ def priority_proxy(frontends, backend, capture=None, control=None):
         st.items[n].socket = st.backend
         st.items[n + 1].socket = st.control
         st.nitems = n + 1 + (st.control != NULL)
-        _run_loop(_priority_loop, &st)
+        with _inside([*frontends, backend, capture, control]):
+            _run_loop(_priority_loop, &st)
         return [st.msgs[i] for i in range(n)]
     finally:
         free(st.fronts)
@@ -335,4 +336,5 @@ def monitored_queue(in_socket, out_socket, mon_socket, bytes in_prefix=b"in",
               _get_int_opt(q.outs, lz.ZMQ_TYPE) == lz.ZMQ_ROUTER)
     q.items[0].socket, q.items[0].fd, q.items[0].events = q.ins, 0, lz.ZMQ_POLLIN
     q.items[1].socket, q.items[1].fd, q.items[1].events = q.outs, 0, lz.ZMQ_POLLIN
-    _run_loop(_queue_loop, &q)
+    with _inside([in_socket, out_socket, mon_socket]):
+        _run_loop(_queue_loop, &q)

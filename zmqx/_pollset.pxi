@@ -227,7 +227,7 @@ cdef class PollSet:
         """Wait up to ``timeout`` ms (-1: forever); fill ``revents``; return the
         number of ready entries."""
         if self._ep < 0:
-            return _poll_wait(self._items, <int>self._n, timeout)
+            return _poll_wait(self._items, self._socks, <int>self._n, timeout)
         return self._wait_epoll(timeout)
 
     cdef int _apply(self, int nev) noexcept:
@@ -264,16 +264,18 @@ cdef class PollSet:
         return ready
 
     cdef int _epoll_once(self, long timeout) except -1:
-        """One epoll_wait (without the GIL when timeout != 0); -1 on EINTR after
-        running the signal handlers, else the number of events."""
+        """One epoll_wait, after waiting (without the GIL) up to ``timeout`` ms
+        for the epoll fd when timeout != 0: the number of events, 0 after a
+        signal whose handler did not raise."""
         cdef int nev, err = 0
-        if timeout == 0:
-            nev = zmqx_epoll_wait(self._ep, self._evbuf, <int>self._cap, 0)
-            err = c_errno
-        else:
-            with nogil:
-                nev = zmqx_epoll_wait(self._ep, self._evbuf, <int>self._cap, timeout)
-                err = c_errno
+        cdef pollfd pfd[2]
+        if timeout != 0:  # wait in _sleep, so close() can wake us (_io.pxi)
+            pfd[0].fd = self._ep
+            pfd[0].events = POLLIN
+            if _sleep(self._socks, self._n, pfd, NULL, 1, timeout) <= 0:
+                return 0
+        nev = zmqx_epoll_wait(self._ep, self._evbuf, <int>self._cap, 0)
+        err = c_errno
         if nev >= 0:
             return nev
         if err != EINTR:

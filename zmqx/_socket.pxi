@@ -2,6 +2,8 @@
 # _socket.pxi -- _SocketCore: a libzmq socket's lifecycle, options, and the
 # frame-level send/recv paths every higher-level call goes through.
 
+from posix.resource cimport getrlimit, rlimit, RLIMIT_STACK, RLIM_INFINITY
+
 cdef enum:
     _OPT_INT = 0
     _OPT_INT64 = 1
@@ -53,6 +55,39 @@ cdef object _getsockopt(void *h, int option):
     return PyBytes_FromStringAndSize(buf, size)
 
 
+# libzmq 4.3.x stores subscriptions in a trie whose add, remove and destructor
+# recurse once per byte of a topic (about 48 bytes of C stack per level here):
+# a 256 KiB SUBSCRIBE overflows an 8 MiB stack and kills the process -- in the
+# calling thread, or in libzmq's reaper thread when the socket closes.  libzmq
+# made the same walk iterative for the XPUB side (mtrie, zeromq/libzmq PR
+# #3959, 4.3.3) but not for the trie of SUB/XSUB.  So topics are capped at
+# 64 KiB, or less where stacks are smaller: at most 1/128 of the stack limit
+# (RLIMIT_STACK, and threading.stack_size() if set).
+cdef enum:
+    _SUBSCRIPTION_ALWAYS_OK = 4096  # never over the limit, so no check
+
+
+cdef Py_ssize_t _max_subscription():
+    """The longest SUBSCRIBE/UNSUBSCRIBE topic this process accepts (see above)."""
+    cdef rlimit lim
+    cdef Py_ssize_t stack = 8 << 20
+    if getrlimit(RLIMIT_STACK, &lim) == 0 and lim.rlim_cur != RLIM_INFINITY:
+        stack = min(<Py_ssize_t>lim.rlim_cur, stack)
+    thread_stack = _threading.stack_size()
+    if thread_stack:
+        stack = min(<Py_ssize_t>thread_stack, stack)
+    return max(_SUBSCRIPTION_ALWAYS_OK, min(65536, stack // 128))
+
+
+cdef int _check_subscription(int option, Py_ssize_t size) except -1:
+    if (option == lz.ZMQ_SUBSCRIBE or option == lz.ZMQ_UNSUBSCRIBE) and \
+            size > _SUBSCRIPTION_ALWAYS_OK and size > _max_subscription():
+        raise ValueError(f"a {size}-byte subscription topic is longer than this process "
+                         f"can take ({_max_subscription()} bytes): libzmq 4.3 would "
+                         "overflow the stack freeing it (see docs/pyzmq-differences.md)")
+    return 0
+
+
 cdef int _setsockopt(void *h, int option, object value) except -1:
     cdef int kind = _kind_of(option)
     cdef int ivalue
@@ -65,6 +100,7 @@ cdef int _setsockopt(void *h, int option, object value) except -1:
             raise TypeError(f"expected bytes, got: {value!r}")
         PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
         try:
+            _check_subscription(option, view.len)
             return _check_rc(lz.zmq_setsockopt(h, option, view.buf, view.len))
         finally:
             PyBuffer_Release(&view)
@@ -197,7 +233,12 @@ cdef class _SocketCore:
         return <size_t>self.handle
 
     def close(self, linger=None):
-        """Close the socket (idempotent).  With ``linger`` (ms), set LINGER first."""
+        """Close the socket (idempotent).  With ``linger`` (ms), set LINGER first.
+
+        Safe while other threads wait on the socket (recv, send, poll, a
+        Poller): they are woken and raise ZMQError(ENOTSOCK) -- or
+        ContextTerminated when Context.destroy() closes it -- before the
+        socket closes (see _io.pxi)."""
         if self.handle == NULL:
             return
         cdef int value
@@ -206,6 +247,9 @@ cdef class _SocketCore:
             # (setsockopt fails with ETERM) still closes and lets term() finish
             value = linger
             lz.zmq_setsockopt(self.handle, lz.ZMQ_LINGER, &value, sizeof(int))
+        _release_waiters(self)
+        if self.handle == NULL:  # closed by another thread while we let go of the GIL
+            return
         if not self._shadow:
             ZMQX_DBG_ADD(ZMQX_DBG_SOCKETS, -1)
             if self._pid == zmqx_getpid():
@@ -463,8 +507,9 @@ cdef class _SocketCore:
     cdef int _poll_self(self, int events, long timeout) except -1:
         """zmq_poll on this socket alone (see _poll_wait); the events ready."""
         cdef lz.zmq_pollitem_t item
+        cdef PyObject *me = <PyObject *>self
         _fill_item(&item, self, events)
-        _poll_wait(&item, 1, timeout)
+        _poll_wait(&item, &me, 1, timeout)
         return item.revents
 
     def poll(self, timeout=None, int flags=1):  # ZMQ_POLLIN, written so inspect reads it

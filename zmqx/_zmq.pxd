@@ -53,6 +53,7 @@ cdef class _SocketCore:
     cdef readonly object context
     cdef public Py_ssize_t copy_threshold
     cdef object _shadow_obj     # the Socket a shadow wraps, kept alive
+    cdef object _waits          # _Waits: threads waiting on it without the GIL (_io.pxi)
     cdef object __weakref__
 
     cdef int _check_open(self) except -1

@@ -6,7 +6,8 @@ Built from small parts, ``include``d below in dependency order, each naming
 its one job in its first lines:
 
     _errors    rc -> exception          _socket   _SocketCore: options, frames
-    _io        the blocking recipe      _fast     C entries for send(data), recv()
+    _waits     close-safe waiting       _fast     C entries for send(data), recv()
+    _io        the blocking recipe
     _frame     Frame, zero-copy         _batch    send_many / recv_many
     _context   Context                  _sugar    Socket: strings, json, ...
     _poll      zmq_poll, proxy          _asyncio  compiled asyncio fast paths
@@ -53,6 +54,7 @@ from zmqx import errors as _errors
 from zmqx import constants as _constants
 
 include "_errors.pxi"
+include "_waits.pxi"
 include "_io.pxi"
 include "_frame.pxi"
 include "_context.pxi"
