@@ -70,8 +70,8 @@ def proxy(frontend, backend, capture=None):
     It runs as zmq_proxy_steerable with a private control socket pair, so that
     closing one of its sockets from another thread ends it first (ENOTSOCK
     here; ContextTerminated when Context.destroy() closes it)."""
-    cdef void *f = _handle_or_null(frontend, "frontend")
-    cdef void *b = _handle_or_null(backend, "backend")
+    cdef void *f = _proxy_side(frontend, "frontend")
+    cdef void *b = _proxy_side(backend, "backend")
     cdef void *c = _handle_or_null(capture, "capture")
     cdef void *ctx = (<Context>(<_SocketCore>frontend).context).handle
     cdef _ProxyWaker k = _ProxyWaker.__new__(_ProxyWaker)
@@ -103,8 +103,8 @@ def proxy_steerable(frontend, backend, capture=None, control=None):
     while it runs (ZMQError EBUSY); Context.destroy() ends it first."""
     if control is None:
         return proxy(frontend, backend, capture)
-    cdef void *f = _handle_or_null(frontend, "frontend")
-    cdef void *b = _handle_or_null(backend, "backend")
+    cdef void *f = _proxy_side(frontend, "frontend")
+    cdef void *b = _proxy_side(backend, "backend")
     cdef void *c = _handle_or_null(capture, "capture")
     cdef void *ctl = _handle_or_null(control, "control")
     with _inside([frontend, backend, capture, control]):
