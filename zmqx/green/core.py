@@ -28,6 +28,7 @@ __all__ = ["Context", "Socket"]
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
 _core = _zmq.Socket
+_REFUSED_S = 0.01  # see Socket._wait
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
 _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
@@ -88,7 +89,7 @@ class Socket(_zmq.Socket):
         if self._watcher is None:
             self._watcher = gevent.get_hub().loop.io(_get(self, _FD), 1)
             self._watcher.start(self._on_fd)
-        refused = False  # EVENTS said ready, yet the call got EAGAIN: wait for the fd
+        refused = False  # EVENTS said ready, yet the call got EAGAIN
         try:
             while True:
                 event.clear()
@@ -97,21 +98,26 @@ class Socket(_zmq.Socket):
                 except ZMQError:
                     events = mask  # let the retry raise it
                 self._note(events & ~mask)
-                if refused or not events & mask:
-                    if deadline is None:
-                        event.wait()
-                    else:
-                        left = deadline - monotonic()
-                        if left <= 0 or not event.wait(left):
-                            raise Again()
-                try:
-                    result = attempt(*args)
-                except Again:  # (a ROUTER_MANDATORY peer is full, say)
-                    refused = True
-                    continue
-                if self._nwait > 1:
-                    self._on_fd()
-                return result
+                if events & mask and not refused:
+                    try:
+                        result = attempt(*args)
+                    except Again:  # (a ROUTER_MANDATORY peer is full, say)
+                        refused = True
+                        continue
+                    if self._nwait > 1:
+                        self._on_fd()
+                    return result
+                # Wait for the fd.  A refused call may wait for a change that
+                # EVENTS does not show, and the EVENTS read above may have
+                # drained that edge: it retries after _REFUSED_S at the latest.
+                timeout = _REFUSED_S if refused else None
+                if deadline is not None:
+                    left = deadline - monotonic()
+                    if left <= 0:
+                        raise Again()
+                    timeout = left if timeout is None else min(left, timeout)
+                event.wait(timeout)
+                refused = False
         finally:
             self._nwait -= 1
             if not self._nwait:
@@ -130,6 +136,8 @@ class Socket(_zmq.Socket):
             result = attempt(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(is_recv, attempt, args)
         if self._nwait:
@@ -146,6 +154,8 @@ class Socket(_zmq.Socket):
             result = _send(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(False, _send, args)
         if self._nwait:
@@ -158,6 +168,8 @@ class Socket(_zmq.Socket):
             result = _recv(self, flags | _NOBLOCK, copy)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(True, _recv, (self, flags | _NOBLOCK, copy))
         if self._nwait:
