@@ -36,6 +36,7 @@ __all__ = ["Context", "Socket", "Poller"]
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
 _core = _zmq.Socket
+_REFUSED_S = 0.01  # see Socket._ready
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
 _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
@@ -132,13 +133,17 @@ class Socket(_zmq.Socket):
                     return mask
                 if events & mask and not refused:
                     return events & mask  # type: ignore[no-any-return]
-                refused = False
                 if events & ~mask & ((_POLLIN if self._nrd else 0)
                                      | (_POLLOUT if self._nwr else 0)):
                     self._wake()  # ready for a waiter the other way: its edge is gone
-                if anyio.current_time() >= deadline:
+                now = anyio.current_time()
+                if now >= deadline:
                     return 0
-                await self._wait_fd(deadline)
+                # A refused call may wait for a change that EVENTS does not
+                # show, and the read above may have drained that edge: it
+                # looks again after _REFUSED_S at the latest.
+                await self._wait_fd(min(deadline, now + _REFUSED_S) if refused else deadline)
+                refused = False
         finally:
             self._nrd -= rd
             self._nwr -= wr
@@ -169,6 +174,8 @@ class Socket(_zmq.Socket):
             result = attempt(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(is_recv, attempt, args)
         if self._nwait:
@@ -185,6 +192,8 @@ class Socket(_zmq.Socket):
             result = _send(self, data, flags | _NOBLOCK, copy, track, routing_id, group)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(
                 False, _send, (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
@@ -199,6 +208,8 @@ class Socket(_zmq.Socket):
             result = _recv(self, flags | _NOBLOCK, copy)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(True, _recv, (self, flags | _NOBLOCK, copy))
         if self._nwait:
@@ -279,7 +290,7 @@ class Socket(_zmq.Socket):
                    flags: int = _POLLIN) -> int:
         """Wait up to ``timeout`` ms (None or negative: for ever) for ``flags``;
         the events ready among them (0 on timeout)."""
-        events = _get(self, _EVENTS) & flags  # raises on a closed socket
+        events = self.get(_EVENTS) & flags  # raises on a closed socket
         if events or timeout == 0:
             return events  # type: ignore[no-any-return]
         return await self._ready(flags, _deadline(timeout))
