@@ -176,6 +176,24 @@ def test_failed_noblock_call_passes_readiness_on_to_waiters(gctx):
     join(g)
 
 
+@pytest.mark.parametrize("call", ["connect", "bind", "poll"])
+def test_other_calls_that_drain_the_fd_wake_waiters(gctx, call):
+    """bind, connect and a Poller's zmq_poll process the socket's pending
+    commands (draining ZMQ_FD): a greenlet waiting to receive must still
+    hear that a message arrived."""
+    a, b = inproc_pair(gctx, green.DEALER, green.DEALER, f"drain-{call}")
+    g = gevent.spawn(b.recv)
+    gevent.sleep(0)  # g waits for a message
+    a.send(b"x")  # a command for b, signalling its fd
+    if call == "poll":
+        poller = green.Poller()
+        poller.register(b, green.POLLOUT)
+        assert poller.poll(0) == [(b, green.POLLOUT)]
+    else:
+        getattr(b, call)(f"inproc://drain-{call}-elsewhere")
+    assert join(g) == [b"x"]
+
+
 @zmqx_only
 def test_rcvtimeo_and_sndtimeo_are_honoured(gpair):
     pull, push = gpair(green.PULL, green.PUSH)

@@ -69,15 +69,16 @@ class Socket(_zmq.Socket):
         if events & _POLLOUT:
             self._writable.set()
 
-    def _on_fd(self) -> None:
+    def _on_fd(self) -> int:
         """The watcher's callback (in the hub): drain the fd's edge by reading
-        EVENTS; on an error (closed socket, terminated context) wake everyone,
-        so each waiter's retry raises it."""
+        EVENTS (returned); on an error (closed socket, terminated context)
+        wake everyone, so each waiter's retry raises it."""
         try:
             events = _get(self, _EVENTS)
         except ZMQError:
             events = _POLLIN | _POLLOUT
         self._note(events)
+        return events  # type: ignore[no-any-return]
 
     def _wait(self, is_recv: bool, attempt: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """Retry ``attempt(*args)`` (a DONTWAIT call that raised Again) until it
@@ -143,6 +144,30 @@ class Socket(_zmq.Socket):
         if self._nwait:
             self._on_fd()
         return result
+
+    # --- endpoints (libzmq processes pending commands in these: tell waiters) --
+
+    def bind(self, addr: str | bytes) -> Any:
+        result = super().bind(addr)
+        if self._nwait:
+            self._on_fd()
+        return result
+
+    def connect(self, addr: str | bytes) -> Any:
+        result = super().connect(addr)
+        if self._nwait:
+            self._on_fd()
+        return result
+
+    def unbind(self, addr: str | bytes) -> None:
+        super().unbind(addr)
+        if self._nwait:
+            self._on_fd()
+
+    def disconnect(self, addr: str | bytes) -> None:
+        super().disconnect(addr)
+        if self._nwait:
+            self._on_fd()
 
     # --- messages -------------------------------------------------------------
 
