@@ -391,3 +391,20 @@ def test_a_call_that_drains_the_fd_wakes_waiters(run, actx, how):
             else:
                 assert await b.poll(0, zmq.POLLIN) == 0  # so does reading EVENTS
     run(main)
+
+
+@pytest.mark.parametrize("call", ["connect", "bind"])
+def test_bind_and_connect_wake_waiters(run, actx, call):
+    """bind and connect process the socket's pending commands (draining
+    ZMQ_FD): a task waiting to receive must still hear that a message
+    arrived."""
+    async def main():
+        a, b = actx.socket(zmq.DEALER), actx.socket(zmq.DEALER)
+        a.bind(f"inproc://anyio-{call}")
+        b.connect(f"inproc://anyio-{call}")
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(b.recv)
+            await anyio.wait_all_tasks_blocked()  # the receiver waits
+            await a.send(b"x")  # a command for b, signalling its fd
+            getattr(b, call)(f"inproc://anyio-{call}-elsewhere")  # processes it
+    run(main)

@@ -182,6 +182,30 @@ class Socket(_zmq.Socket):
             self._wake()
         return result
 
+    # --- endpoints (libzmq processes pending commands in these: wake waiters) --
+
+    def bind(self, addr: str | bytes) -> Any:
+        result = super().bind(addr)
+        if self._nwait:
+            self._wake()
+        return result
+
+    def connect(self, addr: str | bytes) -> Any:
+        result = super().connect(addr)
+        if self._nwait:
+            self._wake()
+        return result
+
+    def unbind(self, addr: str | bytes) -> None:
+        super().unbind(addr)
+        if self._nwait:
+            self._wake()
+
+    def disconnect(self, addr: str | bytes) -> None:
+        super().disconnect(addr)
+        if self._nwait:
+            self._wake()
+
     # --- messages -------------------------------------------------------------
 
     async def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
