@@ -176,6 +176,7 @@ def test_failed_noblock_call_passes_readiness_on_to_waiters(gctx):
     join(g)
 
 
+@zmqx_only  # pyzmq's green socket misses the message
 @pytest.mark.parametrize("call", ["connect", "bind", "poll"])
 def test_other_calls_that_drain_the_fd_wake_waiters(gctx, call):
     """bind, connect and a Poller's zmq_poll process the socket's pending
