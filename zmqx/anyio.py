@@ -58,9 +58,13 @@ class Socket(_zmq.Socket):
       wait for ``_fd_event``, which the watcher sets whenever it stops
       watching, for whatever reason -- each then re-reads EVENTS, and one of
       them becomes the next watcher.
-    * ZMQ_FD is edge-triggered: a waiter that reads EVENTS ready for another
-      waiter's direction, and a call that succeeds while others wait, cancel
-      ``_kick`` so the waiters re-read EVENTS; no edge is consumed unseen.
+    * ZMQ_FD is edge-triggered, and any call in which libzmq processes the
+      socket's commands may drain it: a waiter that reads EVENTS ready for
+      another waiter's direction, and a call that succeeds (or fails with
+      NOBLOCK, or is bind/connect/poll) while others wait, cancel ``_kick``
+      so the waiters re-read EVENTS; no edge is consumed unseen.  A try
+      refused although EVENTS said ready (a full ROUTER_MANDATORY peer) looks
+      again after ``_REFUSED_S`` at the latest.
     * Messages are taken only by a DONTWAIT call in the task that returns
       them, so cancellation and timeouts move no message.  close() wakes the
       waiters, whose retry raises ZMQError(ENOTSOCK).  RCVTIMEO / SNDTIMEO
@@ -120,7 +124,7 @@ class Socket(_zmq.Socket):
         ``deadline`` (0).  An error reading EVENTS returns ``mask``: the
         caller's retry raises it.  ``refused``: EVENTS said ready but the call
         got EAGAIN (a full ROUTER_MANDATORY peer, say), so wait for the fd
-        first."""
+        (at most ``_REFUSED_S``) first."""
         rd, wr = mask & _POLLIN and 1, mask & _POLLOUT and 1
         self._nrd += rd
         self._nwr += wr

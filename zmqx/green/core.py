@@ -42,10 +42,14 @@ class Socket(_zmq.Socket):
     * A call first tries DONTWAIT.  Only on EAGAIN (and without NOBLOCK) does
       it wait: ``_nwait`` counts the greenlets waiting, and ``_watcher`` (a
       gevent io watcher on ZMQ_FD) runs exactly while ``_nwait > 0``.
-    * ZMQ_FD is edge-triggered: whoever reads ZMQ_EVENTS (the watcher's
-      callback, a waiter before sleeping, ``get(EVENTS)``, a green Poller, or
-      a call that succeeds while others wait) passes what it read to
-      ``_readable`` / ``_writable``, so no edge is consumed unseen.
+    * ZMQ_FD is edge-triggered, and any call in which libzmq processes the
+      socket's commands may drain it: whoever does (the watcher's callback, a
+      waiter before sleeping, ``get(EVENTS)``, a green Poller, bind/connect,
+      a call that succeeds or fails with NOBLOCK while others wait) passes
+      ZMQ_EVENTS on to ``_readable`` / ``_writable``, so no edge is consumed
+      unseen.  A waiter re-reads EVENTS after every wake and tries only when
+      it shows its direction; a try refused all the same (a full
+      ROUTER_MANDATORY peer) looks again after ``_REFUSED_S`` at the latest.
     * Messages are taken only by a DONTWAIT call in the greenlet that returns
       them, so gevent.Timeout, kill() or close() interrupting a wait moves no
       message.  close() wakes every waiter, whose retry raises ENOTSOCK.
