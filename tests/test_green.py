@@ -195,6 +195,40 @@ def test_other_calls_that_drain_the_fd_wake_waiters(gctx, call):
     assert join(g) == [b"x"]
 
 
+@zmqx_only  # pyzmq's green socket ignores SNDTIMEO
+def test_refused_send_waits_then_goes_when_the_peer_reads(gctx):
+    """A ROUTER_MANDATORY send to a full peer gets EAGAIN while EVENTS says
+    POLLOUT (another peer has room): the sender waits (other greenlets run)
+    until SNDTIMEO, and goes once the peer reads."""
+    router = gctx.socket(green.ROUTER)
+    router.router_mandatory, router.sndhwm = 1, 1
+    router.bind("inproc://refused")
+    peers = {}
+    for name in (b"full", b"free"):
+        d = peers[name] = gctx.socket(green.DEALER)
+        d.identity, d.rcvhwm = name, 1
+        d.connect("inproc://refused")
+        d.send(b"hi")
+        router.recv_multipart()
+    with pytest.raises(green.Again):
+        for _ in range(100):
+            router.send_multipart([b"full", b"x"], green.NOBLOCK)
+    assert router.poll(0, green.POLLOUT)
+    router.sndtimeo = 200
+    ticker = gevent.spawn(lambda: [gevent.sleep(0.01) for _ in range(5)])
+    with pytest.raises(green.Again):
+        router.send_multipart([b"full", b"late"])
+    assert ticker.ready()  # ran meanwhile
+    router.sndtimeo = -1
+    sender = gevent.spawn(router.send_multipart, [b"full", b"last"])
+    gevent.sleep(0)  # it waits
+    got = []
+    while not got or got[-1] != b"last":
+        with gevent.Timeout(WAIT_S):
+            got.append(peers[b"full"].recv())
+    join(sender)
+
+
 @zmqx_only
 def test_rcvtimeo_and_sndtimeo_are_honoured(gpair):
     pull, push = gpair(green.PULL, green.PUSH)
