@@ -91,7 +91,7 @@ class ZMQStream:
         self._recv_copy = True
         self._state = 0
         self._scheduled = False
-        for name in ("bind", "bind_to_random_port", "connect", "setsockopt", "getsockopt",
+        for name in ("setsockopt", "getsockopt",
                      "setsockopt_string", "getsockopt_string", "setsockopt_unicode",
                      "getsockopt_unicode"):
             setattr(self, name, getattr(socket, name))
