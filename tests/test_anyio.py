@@ -366,3 +366,45 @@ def test_refused_send_waits_without_spinning(run, actx):
             tg.cancel_scope.cancel()
         assert 5 <= len(ticks) <= 60
     run(main)
+
+
+@pytest.mark.parametrize("how", ["recv", "poll"])
+def test_a_call_that_drains_the_fd_wakes_waiters(run, actx, how):
+    """A NOBLOCK recv that fails, or a poll(0), processes libzmq's pending
+    commands (draining ZMQ_FD): a task waiting to send on that socket must
+    hear that it became writable."""
+    async def main():
+        a, b = actx.socket(zmq.DEALER), actx.socket(zmq.DEALER)
+        a.sndhwm = a.rcvhwm = b.sndhwm = b.rcvhwm = 1
+        a.bind(f"inproc://anyio-drain-{how}")
+        b.connect(f"inproc://anyio-drain-{how}")
+        with pytest.raises(zmq.Again):
+            for _ in range(100):
+                await b.send(b"fill", zmq.NOBLOCK)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(b.send, b"last")
+            await anyio.wait_all_tasks_blocked()  # the sender waits for room
+            await a.recv(zmq.NOBLOCK)  # room again: a command for b, signalling its fd
+            if how == "recv":
+                with pytest.raises(zmq.Again):
+                    await b.recv(zmq.NOBLOCK)  # processes that command
+            else:
+                assert await b.poll(0, zmq.POLLIN) == 0  # so does reading EVENTS
+    run(main)
+
+
+@pytest.mark.parametrize("call", ["connect", "bind"])
+def test_bind_and_connect_wake_waiters(run, actx, call):
+    """bind and connect process the socket's pending commands (draining
+    ZMQ_FD): a task waiting to receive must still hear that a message
+    arrived."""
+    async def main():
+        a, b = actx.socket(zmq.DEALER), actx.socket(zmq.DEALER)
+        a.bind(f"inproc://anyio-{call}")
+        b.connect(f"inproc://anyio-{call}")
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(b.recv)
+            await anyio.wait_all_tasks_blocked()  # the receiver waits
+            await a.send(b"x")  # a command for b, signalling its fd
+            getattr(b, call)(f"inproc://anyio-{call}-elsewhere")  # processes it
+    run(main)

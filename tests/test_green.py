@@ -151,6 +151,113 @@ def test_ordering_under_concurrent_greenlets(gpair):
         assert seq == list(range(per))
 
 
+def inproc_pair(ctx, a_type, b_type, name):
+    """``a`` bound, ``b`` connected over inproc with HWM 1 each (room for 2)."""
+    a, b = ctx.socket(a_type), ctx.socket(b_type)
+    a.sndhwm = a.rcvhwm = b.sndhwm = b.rcvhwm = 1
+    a.bind(f"inproc://{name}")
+    b.connect(f"inproc://{name}")
+    return a, b
+
+
+def fill(sock):
+    """Send with NOBLOCK until the pipe is full; how many went."""
+    for n in range(100):
+        try:
+            sock.send(b"fill", green.NOBLOCK)
+        except green.Again:
+            return n
+    raise AssertionError("the pipe never filled")
+
+
+@zmqx_only  # pyzmq's green socket allows one waiting greenlet per direction
+def test_waiter_that_loses_a_race_still_sees_the_socket_become_writable(gctx):
+    """Two senders wait on a full pipe and both wake for the one free slot.
+    The winner then frees another (its peer reads, which queues a command for
+    the sender's socket and signals ZMQ_FD).  The loser's retry fails before
+    libzmq processes that command, and the EVENTS read after it processes it
+    and drains the fd: the loser must act on that reading, as no edge is left
+    to wake it."""
+    pull, push = inproc_pair(gctx, green.PULL, green.PUSH, "lost-race")
+    assert fill(push) > 0
+
+    def send(k):
+        push.send(b"%d" % k)
+        pull.recv(green.NOBLOCK)
+
+    senders = [gevent.spawn(send, 0), gevent.spawn(send, 1)]
+    gevent.sleep(0)  # both wait for room
+    pull.recv(green.NOBLOCK)  # room for one
+    join(*senders)
+
+
+def test_failed_noblock_call_passes_readiness_on_to_waiters(gctx):
+    """A NOBLOCK recv that fails still processes libzmq's pending commands
+    (draining ZMQ_FD): a greenlet waiting to send on that socket must hear
+    that it became writable."""
+    a, b = inproc_pair(gctx, green.DEALER, green.DEALER, "noblock-drain")
+    assert fill(b) > 0
+    g = gevent.spawn(b.send, b"last")
+    gevent.sleep(0)  # g now waits for room
+    a.recv(green.NOBLOCK)  # room again: a command for b, signalling its fd
+    with pytest.raises(green.Again):
+        b.recv(green.NOBLOCK)  # processes that command
+    join(g)
+
+
+@zmqx_only  # pyzmq's green socket misses the message
+@pytest.mark.parametrize("call", ["connect", "bind", "poll"])
+def test_other_calls_that_drain_the_fd_wake_waiters(gctx, call):
+    """bind, connect and a Poller's zmq_poll process the socket's pending
+    commands (draining ZMQ_FD): a greenlet waiting to receive must still
+    hear that a message arrived."""
+    a, b = inproc_pair(gctx, green.DEALER, green.DEALER, f"drain-{call}")
+    g = gevent.spawn(b.recv)
+    gevent.sleep(0)  # g waits for a message
+    a.send(b"x")  # a command for b, signalling its fd
+    if call == "poll":
+        poller = green.Poller()
+        poller.register(b, green.POLLOUT)
+        assert poller.poll(0) == [(b, green.POLLOUT)]
+    else:
+        getattr(b, call)(f"inproc://drain-{call}-elsewhere")
+    assert join(g) == [b"x"]
+
+
+@zmqx_only  # pyzmq's green socket ignores SNDTIMEO
+def test_refused_send_waits_then_goes_when_the_peer_reads(gctx):
+    """A ROUTER_MANDATORY send to a full peer gets EAGAIN while EVENTS says
+    POLLOUT (another peer has room): the sender waits (other greenlets run)
+    until SNDTIMEO, and goes once the peer reads."""
+    router = gctx.socket(green.ROUTER)
+    router.router_mandatory, router.sndhwm = 1, 1
+    router.bind("inproc://refused")
+    peers = {}
+    for name in (b"full", b"free"):
+        d = peers[name] = gctx.socket(green.DEALER)
+        d.identity, d.rcvhwm = name, 1
+        d.connect("inproc://refused")
+        d.send(b"hi")
+        router.recv_multipart()
+    with pytest.raises(green.Again):
+        for _ in range(100):
+            router.send_multipart([b"full", b"x"], green.NOBLOCK)
+    assert router.poll(0, green.POLLOUT)
+    router.sndtimeo = 200
+    ticker = gevent.spawn(lambda: [gevent.sleep(0.01) for _ in range(5)])
+    with pytest.raises(green.Again):
+        router.send_multipart([b"full", b"late"])
+    assert ticker.ready()  # ran meanwhile
+    router.sndtimeo = -1
+    sender = gevent.spawn(router.send_multipart, [b"full", b"last"])
+    gevent.sleep(0)  # it waits
+    got = []
+    while not got or got[-1] != b"last":
+        with gevent.Timeout(WAIT_S):
+            got.append(peers[b"full"].recv())
+    join(sender)
+
+
 @zmqx_only
 def test_rcvtimeo_and_sndtimeo_are_honoured(gpair):
     pull, push = gpair(green.PULL, green.PUSH)

@@ -36,6 +36,7 @@ __all__ = ["Context", "Socket", "Poller"]
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
 _core = _zmq.Socket
+_REFUSED_S = 0.01  # see Socket._ready
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
 _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
@@ -57,9 +58,13 @@ class Socket(_zmq.Socket):
       wait for ``_fd_event``, which the watcher sets whenever it stops
       watching, for whatever reason -- each then re-reads EVENTS, and one of
       them becomes the next watcher.
-    * ZMQ_FD is edge-triggered: a waiter that reads EVENTS ready for another
-      waiter's direction, and a call that succeeds while others wait, cancel
-      ``_kick`` so the waiters re-read EVENTS; no edge is consumed unseen.
+    * ZMQ_FD is edge-triggered, and any call in which libzmq processes the
+      socket's commands may drain it: a waiter that reads EVENTS ready for
+      another waiter's direction, and a call that succeeds (or fails with
+      NOBLOCK, or is bind/connect/poll) while others wait, cancel ``_kick``
+      so the waiters re-read EVENTS; no edge is consumed unseen.  A try
+      refused although EVENTS said ready (a full ROUTER_MANDATORY peer) looks
+      again after ``_REFUSED_S`` at the latest.
     * Messages are taken only by a DONTWAIT call in the task that returns
       them, so cancellation and timeouts move no message.  close() wakes the
       waiters, whose retry raises ZMQError(ENOTSOCK).  RCVTIMEO / SNDTIMEO
@@ -119,7 +124,7 @@ class Socket(_zmq.Socket):
         ``deadline`` (0).  An error reading EVENTS returns ``mask``: the
         caller's retry raises it.  ``refused``: EVENTS said ready but the call
         got EAGAIN (a full ROUTER_MANDATORY peer, say), so wait for the fd
-        first."""
+        (at most ``_REFUSED_S``) first."""
         rd, wr = mask & _POLLIN and 1, mask & _POLLOUT and 1
         self._nrd += rd
         self._nwr += wr
@@ -132,13 +137,17 @@ class Socket(_zmq.Socket):
                     return mask
                 if events & mask and not refused:
                     return events & mask  # type: ignore[no-any-return]
-                refused = False
                 if events & ~mask & ((_POLLIN if self._nrd else 0)
                                      | (_POLLOUT if self._nwr else 0)):
                     self._wake()  # ready for a waiter the other way: its edge is gone
-                if anyio.current_time() >= deadline:
+                now = anyio.current_time()
+                if now >= deadline:
                     return 0
-                await self._wait_fd(deadline)
+                # A refused call may wait for a change that EVENTS does not
+                # show, and the read above may have drained that edge: it
+                # looks again after _REFUSED_S at the latest.
+                await self._wait_fd(min(deadline, now + _REFUSED_S) if refused else deadline)
+                refused = False
         finally:
             self._nrd -= rd
             self._nwr -= wr
@@ -169,11 +178,37 @@ class Socket(_zmq.Socket):
             result = attempt(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(is_recv, attempt, args)
         if self._nwait:
             self._wake()
         return result
+
+    # --- endpoints (libzmq processes pending commands in these: wake waiters) --
+
+    def bind(self, addr: str | bytes) -> Any:
+        result = super().bind(addr)
+        if self._nwait:
+            self._wake()
+        return result
+
+    def connect(self, addr: str | bytes) -> Any:
+        result = super().connect(addr)
+        if self._nwait:
+            self._wake()
+        return result
+
+    def unbind(self, addr: str | bytes) -> None:
+        super().unbind(addr)
+        if self._nwait:
+            self._wake()
+
+    def disconnect(self, addr: str | bytes) -> None:
+        super().disconnect(addr)
+        if self._nwait:
+            self._wake()
 
     # --- messages -------------------------------------------------------------
 
@@ -185,6 +220,8 @@ class Socket(_zmq.Socket):
             result = _send(self, data, flags | _NOBLOCK, copy, track, routing_id, group)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(
                 False, _send, (self, data, flags | _NOBLOCK, copy, track, routing_id, group))
@@ -199,6 +236,8 @@ class Socket(_zmq.Socket):
             result = _recv(self, flags | _NOBLOCK, copy)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._wake()
                 raise
             return await self._waited(True, _recv, (self, flags | _NOBLOCK, copy))
         if self._nwait:
@@ -279,7 +318,7 @@ class Socket(_zmq.Socket):
                    flags: int = _POLLIN) -> int:
         """Wait up to ``timeout`` ms (None or negative: for ever) for ``flags``;
         the events ready among them (0 on timeout)."""
-        events = _get(self, _EVENTS) & flags  # raises on a closed socket
+        events = self.get(_EVENTS) & flags  # raises on a closed socket
         if events or timeout == 0:
             return events  # type: ignore[no-any-return]
         return await self._ready(flags, _deadline(timeout))

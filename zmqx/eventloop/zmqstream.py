@@ -10,6 +10,7 @@ once (DONTWAIT); only one the socket cannot take now waits in the queue.
 from __future__ import annotations
 
 import asyncio
+import functools
 import pickle
 import warnings
 from collections import deque
@@ -90,10 +91,12 @@ class ZMQStream:
         self._recv_copy = True
         self._state = 0
         self._scheduled = False
-        for name in ("bind", "bind_to_random_port", "connect", "setsockopt", "getsockopt",
+        for name in ("setsockopt", "getsockopt",
                      "setsockopt_string", "getsockopt_string", "setsockopt_unicode",
                      "getsockopt_unicode"):
             setattr(self, name, getattr(socket, name))
+        for name in ("bind", "bind_to_random_port", "connect"):
+            setattr(self, name, self._then_check_events(getattr(socket, name)))
         self.io_loop.add_handler(self._fd, self._handle_events, IOLoop.READ)
 
     # --- callbacks --------------------------------------------------------------
@@ -288,6 +291,16 @@ class ZMQStream:
             else:
                 gen_log.error("Error getting events for %s: %s", self, e)
         return 0
+
+    def _then_check_events(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        """``method``, then _check_events (libzmq processes the socket's
+        pending commands in bind and connect, draining the fd)."""
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            self._check_events()
+            return result
+        return call
 
     def _check_events(self) -> None:
         """Schedule the handler if the socket is ready for what we want (the

@@ -29,6 +29,7 @@ __all__ = ["Context", "Socket"]
 _NOBLOCK, _EVENTS, _POLLIN, _POLLOUT = int(NOBLOCK), int(EVENTS), int(POLLIN), int(POLLOUT)
 _RCVTIMEO, _SNDTIMEO, _FD = int(RCVTIMEO), int(SNDTIMEO), int(FD)
 _core = _zmq.Socket
+_REFUSED_S = 0.01  # see Socket._wait
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
 _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
@@ -45,10 +46,14 @@ class Socket(_zmq.Socket):
     * A call first tries DONTWAIT.  Only on EAGAIN (and without NOBLOCK) does
       it wait: ``_nwait`` counts the greenlets waiting, and ``_watcher`` (a
       gevent io watcher on ZMQ_FD) runs exactly while ``_nwait > 0``.
-    * ZMQ_FD is edge-triggered: whoever reads ZMQ_EVENTS (the watcher's
-      callback, a waiter before sleeping, ``get(EVENTS)``, a green Poller, or
-      a call that succeeds while others wait) passes what it read to
-      ``_readable`` / ``_writable``, so no edge is consumed unseen.
+    * ZMQ_FD is edge-triggered, and any call in which libzmq processes the
+      socket's commands may drain it: whoever does (the watcher's callback, a
+      waiter before sleeping, ``get(EVENTS)``, a green Poller, bind/connect,
+      a call that succeeds or fails with NOBLOCK while others wait) passes
+      ZMQ_EVENTS on to ``_readable`` / ``_writable``, so no edge is consumed
+      unseen.  A waiter re-reads EVENTS after every wake and tries only when
+      it shows its direction; a try refused all the same (a full
+      ROUTER_MANDATORY peer) looks again after ``_REFUSED_S`` at the latest.
     * Messages are taken only by a DONTWAIT call in the greenlet that returns
       them, so gevent.Timeout, kill() or close() interrupting a wait moves no
       message.  close() wakes every waiter, whose retry raises ENOTSOCK.
@@ -72,15 +77,16 @@ class Socket(_zmq.Socket):
         if events & _POLLOUT:
             self._writable.set()
 
-    def _on_fd(self) -> None:
+    def _on_fd(self) -> int:
         """The watcher's callback (in the hub): drain the fd's edge by reading
-        EVENTS; on an error (closed socket, terminated context) wake everyone,
-        so each waiter's retry raises it."""
+        EVENTS (returned); on an error (closed socket, terminated context)
+        wake everyone, so each waiter's retry raises it."""
         try:
             events = _get(self, _EVENTS)
         except ZMQError:
             events = _POLLIN | _POLLOUT
         self._note(events)
+        return events  # type: ignore[no-any-return]
 
     def _wait(self, is_recv: bool, attempt: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """Retry ``attempt(*args)`` (a DONTWAIT call that raised Again) until it
@@ -92,7 +98,7 @@ class Socket(_zmq.Socket):
         if self._watcher is None:
             self._watcher = gevent.get_hub().loop.io(_get(self, _FD), 1)
             self._watcher.start(self._on_fd)
-        refused = False  # EVENTS said ready, yet the call got EAGAIN: wait for the fd
+        refused = False  # EVENTS said ready, yet the call got EAGAIN
         try:
             while True:
                 event.clear()
@@ -101,21 +107,26 @@ class Socket(_zmq.Socket):
                 except ZMQError:
                     events = mask  # let the retry raise it
                 self._note(events & ~mask)
-                if refused or not events & mask:
-                    if deadline is None:
-                        event.wait()
-                    else:
-                        left = deadline - monotonic()
-                        if left <= 0 or not event.wait(left):
-                            raise Again()
-                try:
-                    result = attempt(*args)
-                except Again:  # (a ROUTER_MANDATORY peer is full, say)
-                    refused = True
-                    continue
-                if self._nwait > 1:
-                    self._on_fd()
-                return result
+                if events & mask and not refused:
+                    try:
+                        result = attempt(*args)
+                    except Again:  # (a ROUTER_MANDATORY peer is full, say)
+                        refused = True
+                        continue
+                    if self._nwait > 1:
+                        self._on_fd()
+                    return result
+                # Wait for the fd.  A refused call may wait for a change that
+                # EVENTS does not show, and the EVENTS read above may have
+                # drained that edge: it retries after _REFUSED_S at the latest.
+                timeout = _REFUSED_S if refused else None
+                if deadline is not None:
+                    left = deadline - monotonic()
+                    if left <= 0:
+                        raise Again()
+                    timeout = left if timeout is None else min(left, timeout)
+                event.wait(timeout)
+                refused = False
         finally:
             self._nwait -= 1
             if not self._nwait:
@@ -134,11 +145,37 @@ class Socket(_zmq.Socket):
             result = attempt(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(is_recv, attempt, args)
         if self._nwait:
             self._on_fd()
         return result
+
+    # --- endpoints (libzmq processes pending commands in these: tell waiters) --
+
+    def bind(self, addr: str | bytes) -> Any:
+        result = super().bind(addr)
+        if self._nwait:
+            self._on_fd()
+        return result
+
+    def connect(self, addr: str | bytes) -> Any:
+        result = super().connect(addr)
+        if self._nwait:
+            self._on_fd()
+        return result
+
+    def unbind(self, addr: str | bytes) -> None:
+        super().unbind(addr)
+        if self._nwait:
+            self._on_fd()
+
+    def disconnect(self, addr: str | bytes) -> None:
+        super().disconnect(addr)
+        if self._nwait:
+            self._on_fd()
 
     # --- messages -------------------------------------------------------------
 
@@ -153,6 +190,8 @@ class Socket(_zmq.Socket):
             result = _send(*args)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(False, _send, args)
         if self._nwait:
@@ -165,6 +204,8 @@ class Socket(_zmq.Socket):
             result = _recv(self, flags | _NOBLOCK, copy)
         except Again:
             if flags & _NOBLOCK:
+                if self._nwait:  # the failed call may have drained the fd
+                    self._on_fd()
                 raise
             return self._wait(True, _recv, (self, flags | _NOBLOCK, copy))
         if self._nwait:

@@ -44,9 +44,15 @@ class Poller(_poll.Poller):
 
     def _now(self) -> list[tuple[_Pollable, int]]:
         ready = super().poll(0)
-        for obj, _ in self.sockets:
+        late = {}
+        for obj, flags in self.sockets:
             if getattr(obj, "_nwait", 0):
-                obj._on_fd()
+                # this read drains the fd again: what it sees counts too
+                late[obj] = obj._on_fd() & flags
+        if late:
+            seen = dict(ready)
+            ready = [(obj, ev) for obj, _ in self.sockets
+                     if (ev := seen.get(obj, 0) | late.get(obj, 0))]
         return ready
 
     def poll(self, timeout: float | None = -1) -> list[tuple[_Pollable, int]]:
