@@ -269,8 +269,8 @@ def close_proxy_socket():
             print(name, "EBUSY")
         assert not front.closed and w.is_alive()
         if name == "monitored_queue":
-            ctx.destroy(linger=0)  # ends it: a normal return
-            assert w.outcome() is None
+            ctx.destroy(linger=0)  # ends it with ContextTerminated, as pyzmq's
+            expect_term(w.outcome())
             print(name, "ended by destroy")
         else:
             c = ctx.socket(zmq.PAIR)
@@ -283,13 +283,14 @@ def close_proxy_socket():
 
 
 def destroy_proxies():
-    """destroy() while each kind of proxy runs: each ends, nothing crashes."""
+    """destroy() while each kind of proxy runs: each ends with ContextTerminated
+    (pyzmq's contract), nothing crashes."""
     from zmqx.devices import monitored_queue
     from zmqx.proxy import priority_proxy, proxy, proxy_steerable
     ctx = zmq.Context()
     calls = []
     for i, name in enumerate(("proxy", "proxy_steerable", "priority_proxy", "monitored_queue",
-                              "_zmq.proxy")):  # zmqx.proxy returns on ETERM, _zmq's raises
+                              "_zmq.proxy")):
         front, back = ctx.socket(zmq.ROUTER), ctx.socket(zmq.DEALER)
         front.bind(f"inproc://f{i}")
         back.bind(f"inproc://b{i}")
@@ -304,9 +305,8 @@ def destroy_proxies():
         w.start()
     time.sleep(SETTLE_S)
     ctx.destroy(linger=0)
-    errors = [w.outcome() for w in ws]
-    assert errors[:4] == [None] * 4, errors
-    expect_term(errors[4])
+    for w in ws:
+        expect_term(w.outcome())
 
 
 def long_subscription(size):
