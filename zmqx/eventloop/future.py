@@ -57,7 +57,7 @@ class _Future(asyncio.Future):  # type: ignore[type-arg]
             return False
         if self._awaiter is not None:
             task, count = self._awaiter
-            self._by_awaiter = task.cancelling() > count
+            self._by_awaiter = task.cancelling() > count  # type: ignore[attr-defined,unused-ignore]
         inner, self._inner = self._inner, None
         if inner is not None:
             inner.cancel()
