@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from zmqx import _zmq
+from zmqx._edge import EndpointsWakeWaiters
 from zmqx import poll as _poll
 from zmqx.constants import (EVENTS, FD, NOBLOCK, POLLERR, POLLIN, POLLOUT, RCVTIMEO,
                             SNDTIMEO)
@@ -46,7 +47,7 @@ def _deadline(ms: float | None) -> float:
     return math.inf if ms is None or ms < 0 else anyio.current_time() + ms / 1000.0
 
 
-class Socket(_zmq.Socket):
+class Socket(EndpointsWakeWaiters, _zmq.Socket):
     """A zmqx socket whose I/O methods are awaited under anyio (asyncio or trio).
 
     Invariants:
@@ -186,29 +187,8 @@ class Socket(_zmq.Socket):
             self._wake()
         return result
 
-    # --- endpoints (libzmq processes pending commands in these: wake waiters) --
-
-    def bind(self, addr: str | bytes) -> Any:
-        result = super().bind(addr)
-        if self._nwait:
-            self._wake()
-        return result
-
-    def connect(self, addr: str | bytes) -> Any:
-        result = super().connect(addr)
-        if self._nwait:
-            self._wake()
-        return result
-
-    def unbind(self, addr: str | bytes) -> None:
-        super().unbind(addr)
-        if self._nwait:
-            self._wake()
-
-    def disconnect(self, addr: str | bytes) -> None:
-        super().disconnect(addr)
-        if self._nwait:
-            self._wake()
+    def _fd_drained(self) -> None:  # after bind/connect/... (zmqx/_edge.py)
+        self._wake()
 
     # --- messages -------------------------------------------------------------
 

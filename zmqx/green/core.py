@@ -18,6 +18,7 @@ import gevent  # type: ignore[import-untyped]
 from gevent.event import Event  # type: ignore[import-untyped]
 
 from zmqx import _zmq
+from zmqx._edge import EndpointsWakeWaiters
 from zmqx.constants import EVENTS, FD, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
 from zmqx.errors import Again, ZMQError
 
@@ -38,7 +39,7 @@ _recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.rec
 TIMEOS: tuple[int, ...] = (RCVTIMEO, SNDTIMEO)
 
 
-class Socket(_zmq.Socket):
+class Socket(EndpointsWakeWaiters, _zmq.Socket):
     """A zmqx socket whose blocking calls block only the calling greenlet
     (pyzmq's ``zmq.green.Socket``).
 
@@ -153,29 +154,8 @@ class Socket(_zmq.Socket):
             self._on_fd()
         return result
 
-    # --- endpoints (libzmq processes pending commands in these: tell waiters) --
-
-    def bind(self, addr: str | bytes) -> Any:
-        result = super().bind(addr)
-        if self._nwait:
-            self._on_fd()
-        return result
-
-    def connect(self, addr: str | bytes) -> Any:
-        result = super().connect(addr)
-        if self._nwait:
-            self._on_fd()
-        return result
-
-    def unbind(self, addr: str | bytes) -> None:
-        super().unbind(addr)
-        if self._nwait:
-            self._on_fd()
-
-    def disconnect(self, addr: str | bytes) -> None:
-        super().disconnect(addr)
-        if self._nwait:
-            self._on_fd()
+    def _fd_drained(self) -> None:  # after bind/connect/... (zmqx/_edge.py)
+        self._on_fd()
 
     # --- messages -------------------------------------------------------------
 
