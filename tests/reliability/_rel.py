@@ -6,6 +6,7 @@ seconds; ``ZMQX_RELIABILITY=long`` (``make reliability``) runs them for
 minutes.  Every peer runs in a child process with a deadline of its own, so a
 stuck or crashed peer fails a test instead of hanging or killing pytest.
 """
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +15,10 @@ import time
 
 LONG = os.environ.get("ZMQX_RELIABILITY", "short") == "long"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+#: where the zmqx under test was imported from (the source tree, or an installed
+#: wheel's directory in `make test-matrix`): children import the same build
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(
+    importlib.util.find_spec("zmqx").origin)))  # type: ignore[arg-type,union-attr]
 RESULTS = os.path.join(ROOT, "build", "reliability", "results-%s.json" % ("long" if LONG else "short"))
 
 
@@ -37,7 +42,7 @@ def record(section, **figures):
 
 def spawn(func, *args, prefix=()):
     """Start ``_peers.<func>(*args)`` in a child process (stdout piped, text)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.path.dirname(__file__)]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([PACKAGE_PARENT, os.path.dirname(__file__)]))
     cmd = [*prefix, sys.executable, "-u", os.path.join(os.path.dirname(__file__), "_peers.py"),
            func, *map(str, args)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
