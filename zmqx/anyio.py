@@ -350,52 +350,19 @@ class Context(_zmq.Context):
         await anyio.to_thread.run_sync(self.destroy)
 
 
-class Poller(_poll.Poller):
+class Poller(_poll._ViewPoller):
     """zmqx.poll.Poller whose poll() is awaited under anyio: zmqx sockets are
     watched through their ZMQ_FD and EVENTS (a blocking socket through an
     anyio view made at registration), other fds with wait_readable /
     wait_writable.  Nothing stays registered after a poll returns."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._views: dict[_zmq.Socket, Socket] = {}
-
-    def register(self, socket: _Pollable, flags: int = POLLIN | POLLOUT) -> None:
-        if isinstance(socket, _zmq.Socket) and not isinstance(socket, Socket):
-            if not flags:
-                self._views.pop(socket, None)
-            elif socket not in self._views:
-                self._views[socket] = Socket.from_socket(socket)
-        super().register(socket, flags)
-
-    modify = register
-
-    def unregister(self, socket: _Pollable) -> None:
-        super().unregister(socket)
-        self._views.pop(socket, None)
-
-    def _now(self) -> list[tuple[_Pollable, int]]:
-        """[(registered object, events)] ready now.  Sockets are read through
-        their anyio Socket (a zmq_poll over the originals would not see what
-        the views took from the fd); the reads wake their waiters."""
-        entries = self.sockets
-        fds = [(obj, flags) for obj, flags in entries
-               if not isinstance(self._views.get(obj, obj), Socket)]
-        fd_events = dict(_zmq.zmq_poll(fds, 0)) if fds else {}
-        ready: list[tuple[_Pollable, int]] = []
-        for obj, flags in entries:
-            sock = self._views.get(obj, obj)
-            events = (sock.get(_EVENTS) & flags if isinstance(sock, Socket)
-                      else fd_events.get(obj, 0))
-            if events:
-                ready.append((obj, events))
-        return ready
+    _view_class = Socket
 
     async def poll(self, timeout: float | None = None  # type: ignore[override]
                    ) -> list[tuple[_Pollable, int]]:
         """Wait up to ``timeout`` ms (None or negative: for ever); return
         ``[(socket, events), ...]`` as the blocking Poller does."""
-        ready = self._now()
+        ready = self._ready()
         if ready or timeout == 0:
             return ready
         deadline = _deadline(timeout)
@@ -412,7 +379,7 @@ class Poller(_poll.Poller):
                             tg.start_soon(_until, tg, anyio.wait_readable, obj)
                         if flags & _POLLOUT:
                             tg.start_soon(_until, tg, anyio.wait_writable, obj)
-            ready = self._now()
+            ready = self._ready()
         return ready
 
 

@@ -396,7 +396,7 @@ class Context(_zmq.Context):
         await asyncio.get_running_loop().run_in_executor(None, self.destroy)
 
 
-class Poller(_poll.Poller):
+class Poller(_poll._ViewPoller):
     """zmqx.poll.Poller whose poll() is awaited: sockets are watched through
     their ZMQ_FD and EVENTS (a blocking zmqx socket through an async view made
     at registration), other fds with add_reader/add_writer.
@@ -407,39 +407,7 @@ class Poller(_poll.Poller):
     timeout, error or cancellation.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._views: dict[_zmq.Socket, Socket] = {}  # blocking zmqx socket -> its async view
-
-    def register(self, socket: _Pollable, flags: int = POLLIN | POLLOUT) -> None:
-        if isinstance(socket, _zmq.Socket) and not isinstance(socket, Socket):
-            if not flags:
-                self._views.pop(socket, None)
-            elif socket not in self._views:
-                self._views[socket] = Socket.from_socket(socket)
-        super().register(socket, flags)
-
-    modify = register
-
-    def unregister(self, socket: _Pollable) -> None:
-        super().unregister(socket)
-        self._views.pop(socket, None)
-
-    def _ready(self) -> list[tuple[_Pollable, int]]:
-        """[(registered object, events)] ready now; the EVENTS reads wake the
-        sockets' own waiters as a recheck does."""
-        entries = self.sockets
-        fds = [(obj, flags) for obj, flags in entries
-               if not isinstance(self._views.get(obj, obj), Socket)]
-        fd_events = dict(_zmq.zmq_poll(fds, 0)) if fds else {}
-        ready: list[tuple[_Pollable, int]] = []
-        for obj, flags in entries:
-            sock = self._views.get(obj, obj)
-            events = (sock._w.recheck(sock) & flags if isinstance(sock, Socket)
-                      else fd_events.get(obj, 0))
-            if events:
-                ready.append((obj, events))
-        return ready
+    _view_class = Socket
 
     def poll(  # type: ignore[override]
         self, timeout: float | None = -1

@@ -8,9 +8,9 @@ work per registered socket; only the ready ones become Python tuples.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from zmqx._zmq import PollSet
+from zmqx._zmq import PollSet, Socket, zmq_poll
 from zmqx.constants import POLLERR, POLLIN, POLLOUT
 
 if TYPE_CHECKING:
@@ -73,6 +73,50 @@ class Poller:
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.Poller with {len(self._set)} entries>"
+
+
+class _ViewPoller(Poller):
+    """Base of the awaited Pollers (zmqx.asyncio, zmqx.anyio), whose sockets
+    are watched through ZMQ_FD and EVENTS by their own cooperative Socket
+    class (``_view_class``): a blocking zmqx socket registered here is watched
+    through a view of that class, made at registration."""
+
+    _view_class: ClassVar[Any]  # the module's Socket, with from_socket() and events
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._views: dict[Socket, Any] = {}  # blocking zmqx socket -> its view
+
+    def register(self, socket: _Pollable, flags: int = POLLIN | POLLOUT) -> None:
+        if isinstance(socket, Socket) and not isinstance(socket, self._view_class):
+            if not flags:
+                self._views.pop(socket, None)
+            elif socket not in self._views:
+                self._views[socket] = self._view_class.from_socket(socket)
+        super().register(socket, flags)
+
+    modify = register
+
+    def unregister(self, socket: _Pollable) -> None:
+        super().unregister(socket)
+        self._views.pop(socket, None)
+
+    def _ready(self) -> list[tuple[_Pollable, int]]:
+        """[(registered object, events)] ready now.  Sockets are read through
+        their view's ``events`` (a zmq_poll over the originals would not see
+        what the views took from the fd), which also wakes their waiters."""
+        entries = self.sockets
+        fds = [(obj, flags) for obj, flags in entries
+               if not isinstance(self._views.get(obj, obj), self._view_class)]
+        fd_events = dict(zmq_poll(fds, 0)) if fds else {}
+        ready: list[tuple[_Pollable, int]] = []
+        for obj, flags in entries:
+            sock = self._views.get(obj, obj)
+            events = (sock.events & flags if isinstance(sock, self._view_class)
+                      else fd_events.get(obj, 0))
+            if events:
+                ready.append((obj, events))
+        return ready
 
 
 def select(
