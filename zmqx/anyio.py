@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from zmqx import _zmq
-from zmqx._edge import EndpointsWakeWaiters
+from zmqx._edge import EndpointsWakeWaiters, ManySender
 from zmqx import poll as _poll
 from zmqx.constants import (EVENTS, FD, NOBLOCK, POLLERR, POLLIN, POLLOUT, RCVTIMEO,
                             SNDTIMEO)
@@ -40,7 +40,7 @@ _core = _zmq.Socket
 _REFUSED_S = 0.01  # see Socket._ready
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
-_recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
+_recv_into, _recv_many = _core.recv_into, _core.recv_many
 
 
 def _deadline(ms: float | None) -> float:
@@ -264,20 +264,11 @@ class Socket(EndpointsWakeWaiters, _zmq.Socket):
                         copy: bool = True) -> int:
         """Send every message, waiting as the socket fills; how many were sent
         (with NOBLOCK: how many went at once).  ``e.sent`` on an error."""
-        seq = messages if type(messages) is list or type(messages) is tuple else list(messages)
-        done = 0
-
-        def attempt() -> int:
-            nonlocal done
-            done += _send_many(self, seq[done:] if done else seq, _NOBLOCK, copy)
-            if done < len(seq) and not flags & _NOBLOCK:
-                raise Again()
-            return done
-
+        attempt = ManySender(self, messages, flags, copy)
         try:
             return await self._io(False, attempt, (), flags)  # type: ignore[no-any-return]
         except BaseException as e:
-            e.sent = done  # type: ignore[attr-defined]
+            e.sent = attempt.done  # type: ignore[attr-defined]
             raise
 
     async def recv_many(self, max_messages: int = 1000,  # type: ignore[override]

@@ -18,7 +18,7 @@ import gevent  # type: ignore[import-untyped]
 from gevent.event import Event  # type: ignore[import-untyped]
 
 from zmqx import _zmq
-from zmqx._edge import EndpointsWakeWaiters
+from zmqx._edge import EndpointsWakeWaiters, ManySender
 from zmqx.constants import EVENTS, FD, NOBLOCK, POLLIN, POLLOUT, RCVTIMEO, SNDTIMEO
 from zmqx.errors import Again, ZMQError
 
@@ -33,7 +33,7 @@ _core = _zmq.Socket
 _REFUSED_S = 0.01  # see Socket._wait
 _send, _recv, _get = _core.send, _core.recv, _core.get
 _send_multipart, _recv_multipart = _core.send_multipart, _core.recv_multipart
-_recv_into, _send_many, _recv_many = _core.recv_into, _core.send_many, _core.recv_many
+_recv_into, _recv_many = _core.recv_into, _core.recv_many
 
 #: pyzmq's: the options that bound a wait (which zmqx's green sockets honour)
 TIMEOS: tuple[int, ...] = (RCVTIMEO, SNDTIMEO)
@@ -235,20 +235,11 @@ class Socket(EndpointsWakeWaiters, _zmq.Socket):
     def send_many(self, messages: Iterable[Any], flags: int = 0, copy: bool = True) -> int:
         """Send every message, yielding while the socket is full (see the
         blocking send_many); with NOBLOCK, how many went at once."""
-        seq = messages if type(messages) is list or type(messages) is tuple else list(messages)
-        done = 0
-
-        def attempt() -> int:
-            nonlocal done
-            done += _send_many(self, seq[done:] if done else seq, _NOBLOCK, copy)
-            if done < len(seq) and not flags & _NOBLOCK:
-                raise Again()
-            return done
-
+        attempt = ManySender(self, messages, flags, copy)
         try:
             return self._io(False, attempt, (), flags)  # type: ignore[no-any-return]
         except BaseException as e:
-            e.sent = done  # type: ignore[attr-defined]
+            e.sent = attempt.done  # type: ignore[attr-defined]
             raise
 
     def recv_many(self, max_messages: int = 1000, timeout: int | None = -1,
