@@ -18,7 +18,7 @@ from time import perf_counter, perf_counter_ns
 
 from .peers import JOIN_S, WARM_ROUND_TRIPS, Rig, echo_role, new_socket, push_role
 from .registry import Scenario, add, size_label
-from .scenarios import _pair, latency_result
+from .scenarios import _pair, latency_result, round_trips
 
 # the registry checks ``needs`` as attributes: import the subpackages that exist
 for _name in ("zmqx.eventloop.zmqstream", "zmqx.green", "zmqx.anyio",
@@ -169,23 +169,10 @@ def green_throughput(zmq, count, transport, size):
 
 def green_latency(zmq, count, transport, size):
     """Green REQ round trips to an echoing REP peer, in a greenlet."""
-    def work(sock):
-        send, recv, msg, clock = sock.send, sock.recv, b"x" * size, perf_counter_ns
-        for _ in range(WARM_ROUND_TRIPS):
-            send(msg)
-            recv()
-        rtt = [0] * count
-        for i in range(count):
-            t0 = clock()
-            send(msg)
-            recv()
-            rtt[i] = clock() - t0
-        return rtt
-
     with Rig(zmq, transport, echo_role, (zmq.REP, count + WARM_ROUND_TRIPS)) as rig:
         sock = rig.socket(zmq.REQ)
         rig.start(rig.bind(sock))
-        rtt = _in_greenlet(work, _green(zmq, sock))
+        rtt = _in_greenlet(lambda s: round_trips(s, b"x" * size, count), _green(zmq, sock))
     return latency_result(rtt)
 
 
